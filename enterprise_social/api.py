@@ -1,0 +1,63 @@
+"""API conventions every app's `api.py` shares: authentication, permission, paging, errors."""
+
+import logging
+
+from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, pagination, permissions
+
+logger = logging.getLogger(__name__)
+
+
+class SessionTokenAuthentication(XSessionTokenAuthentication):
+    """allauth headless app tokens (`X-Session-Token`); listed first so anonymous gets 401."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and not result[0].is_active:
+            raise exceptions.AuthenticationFailed("This account is inactive.")
+        return result
+
+    def authenticate_header(self, request) -> str:
+        return 'Session realm="api", X-Session-Token'
+
+
+class IsActiveEmployee(permissions.BasePermission):
+    message = "Log in with an active account."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+class CursorPagination(pagination.CursorPagination):
+    page_size = 20
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-id")
+
+
+def django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"detail": exc.messages})
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: services' Django errors become 400/403 JSON, never a 500."""
+    # Imported here: DRF imports this module while it builds rest_framework.views.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = django_validation_to_drf(exc)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+def json_error(request, status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+# The admin signs in through the same login as everyone else (two-factor, SSO, rate limits).
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Enterprise Social administration"
+admin.site.site_title = "Enterprise Social admin"
+
+handler400 = "enterprise_social.views.error_400"
+handler403 = "enterprise_social.views.error_403"
+handler404 = "enterprise_social.views.error_404"
+handler500 = "enterprise_social.views.error_500"
+
+api_patterns = [
+    path("", include("profiles.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("people/", include("profiles.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

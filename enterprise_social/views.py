@@ -1,0 +1,75 @@
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from profiles import selectors as profile_selectors
+from profiles.services import profile_ensure
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 when it does not. Says nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("health check: database unreachable")
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+@require_GET
+def home(request):
+    profile = profile_ensure(user=request.user)
+    return render(
+        request,
+        "home.html",
+        {
+            "profile": profile,
+            "suggestions": profile_selectors.colleagues_to_follow(viewer=request.user),
+        },
+    )
+
+
+def _wants_json(request) -> bool:
+    return request.path_info.startswith(("/api/", "/_allauth/")) or (
+        "application/json" in request.headers.get("Accept", "")
+    )
+
+
+@login_not_required
+def error_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def error_500(request):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return render(request, "500.html", status=500)
+
+
+@login_not_required
+def error_403(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return render(request, "403.html", status=403)
+
+
+@login_not_required
+def error_400(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return render(request, "400.html", status=400)

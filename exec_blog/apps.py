@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ExecBlogConfig(AppConfig):
+    name = "exec_blog"

@@ -1,0 +1,45 @@
+"""allauth hooks: who may sign up, and every new account gets its profile."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+def email_domain_allowed(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    return domain in settings.ALLOWED_SIGNUP_DOMAINS
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # No allowed domains: accounts come only from an admin or single sign-on.
+        return bool(settings.ALLOWED_SIGNUP_DOMAINS)
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        if settings.ALLOWED_SIGNUP_DOMAINS and not email_domain_allowed(email):
+            allowed = ", ".join(f"@{d}" for d in settings.ALLOWED_SIGNUP_DOMAINS)
+            raise ValidationError(f"Use your company email address ({allowed}).")
+        return email
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        # The identity provider decides who works here; it is how accounts are provisioned.
+        return True
+
+    def save_user(self, request, sociallogin, form=None):
+        from .services import profile_ensure
+
+        user = super().save_user(request, sociallogin, form=form)
+        profile = profile_ensure(user=user)
+        claims = sociallogin.account.extra_data or {}
+        name = claims.get("name") or user.get_full_name()
+        title = claims.get("job_title") or claims.get("jobTitle") or ""
+        if name and profile.display_name == user.username:
+            profile.display_name = str(name)[:100]
+        if title and not profile.title:
+            profile.title = str(title)[:120]
+        profile.save(update_fields=["display_name", "title", "updated_at"])
+        return user

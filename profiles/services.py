@@ -1,0 +1,303 @@
+"""The only code that writes people, profiles, follows and roles."""
+
+import io
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from enterprise_social.text import render_markdown
+
+from .models import Department, Follow, Profile, RoleChange, Skill, User
+from .permissions import ROLES, can_edit_profile
+
+logger = logging.getLogger(__name__)
+
+MAX_SKILLS = 20
+# The formats Pillow may decode for an avatar; anything else is refused before decoding.
+AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+Image.MAX_IMAGE_PIXELS = 40_000_000
+
+
+# --- Accounts and profiles -----------------------------------------------------------------
+
+
+def profile_ensure(*, user: User) -> Profile:
+    """Every account has a profile; create it from the account's names when missing."""
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile
+    display_name = user.get_full_name().strip() or user.username
+    profile, _ = Profile.objects.get_or_create(user=user, defaults={"display_name": display_name})
+    return profile
+
+
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None = None,
+    display_name: str = "",
+    title: str = "",
+    department: Department | None = None,
+    manager: Profile | None = None,
+    email_verified: bool = True,
+) -> User:
+    """Create an account with its profile and verified email (for admins, SSO and seeding)."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        user = User(username=username, email=email)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        profile = profile_ensure(user=user)
+        profile.display_name = display_name or username
+        profile.title = title
+        profile.save(update_fields=["display_name", "title"])
+        if email:
+            EmailAddress.objects.create(
+                user=user, email=email, primary=True, verified=email_verified
+            )
+        if department is not None or manager is not None:
+            profile_assign(profile=profile, department=department, manager=manager, actor=None)
+    return user
+
+
+def profile_update(
+    *,
+    actor: User,
+    profile: Profile,
+    display_name: str | None = None,
+    title: str | None = None,
+    location: str | None = None,
+    pronouns: str | None = None,
+    bio: str | None = None,
+    skills: list[str] | None = None,
+) -> Profile:
+    """Change the fields a person may set on their own profile (not department or manager)."""
+    if not can_edit_profile(actor, profile):
+        raise PermissionDenied("You can only edit your own profile.")
+    changed: list[str] = []
+    for field, value in (
+        ("display_name", display_name),
+        ("title", title),
+        ("location", location),
+        ("pronouns", pronouns),
+    ):
+        if value is not None:
+            setattr(profile, field, value.strip())
+            changed.append(field)
+    if display_name is not None and not profile.display_name:
+        raise ValidationError({"display_name": "Your name cannot be empty."})
+    if bio is not None:
+        profile.bio = bio.strip()
+        profile.bio_html = render_markdown(profile.bio)
+        changed += ["bio", "bio_html"]
+    with transaction.atomic():
+        profile.full_clean(exclude=["user", "department", "manager", "avatar"])
+        if changed:
+            profile.save(update_fields=[*changed, "updated_at"])
+        if skills is not None:
+            profile.skills.set(skills_get_or_create(names=skills))
+    return profile
+
+
+def skills_get_or_create(*, names: list[str]) -> list[Skill]:
+    cleaned: dict[str, str] = {}
+    for name in names:
+        name = " ".join(str(name).split())[:50]
+        slug = slugify(name)[:60]
+        if slug and slug not in cleaned:
+            cleaned[slug] = name
+    if len(cleaned) > MAX_SKILLS:
+        raise ValidationError({"skills": f"At most {MAX_SKILLS} skills."})
+    existing = {s.slug: s for s in Skill.objects.filter(slug__in=cleaned)}
+    missing = [Skill(slug=slug, name=name) for slug, name in cleaned.items() if slug not in existing]
+    if missing:
+        Skill.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {s.slug: s for s in Skill.objects.filter(slug__in=cleaned)}
+    return [existing[slug] for slug in cleaned if slug in existing]
+
+
+def avatar_set(*, actor: User, profile: Profile, upload: UploadedFile) -> Profile:
+    """Validate an uploaded image by its content, re-encode it square and small, and store it.
+
+    Re-encoding drops metadata (location in a phone photo) and anything hidden in the file.
+    """
+    if not can_edit_profile(actor, profile):
+        raise PermissionDenied("You can only change your own picture.")
+    if upload.size is None or upload.size > settings.AVATAR_MAX_BYTES:
+        raise ValidationError({"avatar": "The picture must be at most 2 MB."})
+    try:
+        with Image.open(upload) as probe:
+            if probe.format not in AVATAR_FORMATS:
+                raise ValidationError({"avatar": "Upload a JPEG, PNG, GIF or WebP image."})
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA") if image.mode in ("P", "LA", "RGBA") else image
+            image = image.convert("RGB") if image.mode != "RGBA" else image
+            size = settings.AVATAR_SIZE
+            image = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.save(out, format="WEBP", quality=85, method=4)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError({"avatar": "This file is not an image we can read."}) from exc
+    old = profile.avatar.name if profile.avatar else ""
+    profile.avatar.save("avatar.webp", ContentFile(out.getvalue()), save=False)
+    profile.save(update_fields=["avatar", "updated_at"])
+    if old:
+        transaction.on_commit(lambda: profile.avatar.storage.delete(old))
+    return profile
+
+
+def avatar_remove(*, actor: User, profile: Profile) -> Profile:
+    if not can_edit_profile(actor, profile):
+        raise PermissionDenied("You can only change your own picture.")
+    if profile.avatar:
+        old = profile.avatar.name
+        profile.avatar = ""
+        profile.save(update_fields=["avatar", "updated_at"])
+        transaction.on_commit(lambda: profile.avatar.storage.delete(old))
+    return profile
+
+
+# --- Organisation (admins) -----------------------------------------------------------------
+
+
+def manager_chain_would_cycle(*, profile: Profile, manager: Profile | None) -> bool:
+    seen = {profile.pk}
+    current = manager
+    while current is not None:
+        if current.pk in seen:
+            return True
+        seen.add(current.pk)
+        current = current.manager
+    return False
+
+
+def profile_assign(
+    *,
+    profile: Profile,
+    department: Department | None,
+    manager: Profile | None,
+    actor: User | None,
+) -> Profile:
+    """Set department and manager (admins only, or seeding with actor=None).
+
+    A person who gets a manager for the first time is new here: they start out following their
+    manager and their direct teammates, so their first day's feed is not empty.
+    """
+    if actor is not None and not (actor.is_staff or actor.is_superuser):
+        raise PermissionDenied("Only admins set departments and managers.")
+    if manager is not None and manager_chain_would_cycle(profile=profile, manager=manager):
+        raise ValidationError({"manager": "This would make someone their own manager."})
+    first_manager = profile.manager_id is None and manager is not None
+    with transaction.atomic():
+        profile.department = department
+        profile.manager = manager
+        profile.save(update_fields=["department", "manager", "updated_at"])
+        if first_manager:
+            follow_onboarding(profile=profile)
+    return profile
+
+
+def follow_onboarding(*, profile: Profile) -> int:
+    """Follow the manager and the people who share that manager. Returns follows created."""
+    if profile.manager_id is None:
+        return 0
+    ids = set(
+        Profile.objects.filter(manager_id=profile.manager_id)
+        .exclude(pk=profile.pk)
+        .values_list("user_id", flat=True)
+    )
+    ids.add(Profile.objects.filter(pk=profile.manager_id).values_list("user_id", flat=True)[0])
+    ids.discard(profile.user_id)
+    follows = [Follow(follower_id=profile.user_id, followee_id=uid) for uid in ids]
+    created = Follow.objects.bulk_create(follows, ignore_conflicts=True)
+    return len(created)
+
+
+# --- Follows -------------------------------------------------------------------------------
+
+
+def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
+    """Follow someone; following them again changes nothing. Returns (follow, created)."""
+    if follower.pk == followee.pk:
+        raise ValidationError("You cannot follow yourself.")
+    try:
+        with transaction.atomic():
+            return Follow.objects.get_or_create(follower=follower, followee=followee)
+    except IntegrityError:
+        # A concurrent request created it between our read and write.
+        return Follow.objects.get(follower=follower, followee=followee), False
+
+
+def follow_delete(*, follower: User, followee: User) -> bool:
+    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    return bool(deleted)
+
+
+# --- Roles ---------------------------------------------------------------------------------
+
+
+def role_changes_record(
+    *, actor: User | None, user: User, before: set[str], after: set[str]
+) -> list[RoleChange]:
+    """Record the difference between two sets of role names (groups and staff flags)."""
+    changes = [
+        RoleChange(actor=actor, user=user, role=role, action=RoleChange.Action.GRANTED)
+        for role in sorted(after - before)
+    ] + [
+        RoleChange(actor=actor, user=user, role=role, action=RoleChange.Action.REVOKED)
+        for role in sorted(before - after)
+    ]
+    if changes:
+        RoleChange.objects.bulk_create(changes)
+        for change in changes:
+            logger.info(
+                "role %s %s for user %s by %s", change.role, change.action, user.pk, actor
+            )
+    return changes
+
+
+def role_names_of(user: User) -> set[str]:
+    """Every role-like fact about an account that an audit should see change."""
+    names = set(user.groups.values_list("name", flat=True)) if user.pk else set()
+    if user.is_staff:
+        names.add("staff")
+    if user.is_superuser:
+        names.add("superuser")
+    return names
+
+
+def role_grant(*, actor: User | None, user: User, role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}.")
+    with transaction.atomic():
+        before = role_names_of(user)
+        user.groups.add(Group.objects.get(name=role))
+        role_changes_record(actor=actor, user=user, before=before, after=before | {role})
+    user.__dict__.pop("_role_names", None)
+
+
+def role_revoke(*, actor: User | None, user: User, role: str) -> None:
+    with transaction.atomic():
+        before = role_names_of(user)
+        user.groups.remove(*Group.objects.filter(name=role))
+        role_changes_record(actor=actor, user=user, before=before, after=before - {role})
+    user.__dict__.pop("_role_names", None)
