@@ -61,3 +61,69 @@ def exception_handler(exc, context):
 
 def json_error(request, status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
+
+
+class KeysetPagination(pagination.BasePagination):
+    """`{"results", "next"}` pages by the queryset's descending key, never by OFFSET."""
+
+    page_size = 20
+    max_page_size = 100
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from .pagination import BadCursor, keyset_page
+
+        self.request = request
+        try:
+            size = int(request.query_params.get("page_size", self.page_size))
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": "A whole number."}) from None
+        size = max(1, min(size, self.max_page_size))
+        try:
+            items, self.next_cursor = keyset_page(
+                queryset, cursor=request.query_params.get(self.cursor_query_param), size=size
+            )
+        except BadCursor:
+            raise exceptions.ValidationError({"cursor": "Invalid cursor."}) from None
+        return items
+
+    def get_next_link(self) -> str | None:
+        if not self.next_cursor:
+            return None
+        from rest_framework.utils.urls import replace_query_param
+
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self.next_cursor)
+
+    def get_paginated_response(self, data):
+        from rest_framework.response import Response
+
+        return Response({"results": data, "next": self.get_next_link()})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": schema,
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The `next` cursor of the previous page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Items per page, 1 to {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]

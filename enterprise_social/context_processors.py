@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from profiles import permissions
 
 
@@ -10,4 +12,5 @@ def navigation(request) -> dict:
         "viewer_is_hr": permissions.is_hr(user),
         "viewer_is_executive": permissions.is_executive(user),
         "viewer_is_moderator": permissions.is_moderator(user),
+        "signup_open": bool(settings.ALLOWED_SIGNUP_DOMAINS),
     }

@@ -1,4 +1,5 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 
 # JSON surfaces answer 401 themselves (DRF, allauth headless) instead of redirecting to a page.
@@ -35,3 +36,20 @@ class SecurityHeadersMiddleware:
             add_never_cache_headers(response)
             response.headers["Cache-Control"] += ", private"
         return response
+
+
+class UnknownSocialAppMiddleware:
+    """A login URL naming a provider that is not configured is a 404, not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from allauth.socialaccount.models import SocialApp
+
+        if isinstance(exception, SocialApp.DoesNotExist):
+            raise Http404("No such sign-in provider.") from exception
+        return None

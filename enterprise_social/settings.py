@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "enterprise_social.middleware.SecurityHeadersMiddleware",
+    "enterprise_social.middleware.UnknownSocialAppMiddleware",
 ]
 
 ROOT_URLCONF = "enterprise_social.urls"
@@ -200,6 +201,8 @@ SOCIALACCOUNT_ADAPTER = "profiles.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# No mail to addresses that have no account: a reset form must not become a spam relay.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -234,7 +237,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Enterprise Social")
 
 HEADLESS_ONLY = False
-HEADLESS_CLIENTS = ("app", "browser")
+# Mobile and desktop apps use tokens; the web front end is server-rendered with sessions.
+HEADLESS_CLIENTS = ("app",)
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": "/accounts/confirm-email/{key}/",
     "account_reset_password_from_key": "/accounts/password/reset/key/{key}/",
@@ -286,6 +290,7 @@ SPECTACULAR_SETTINGS = {
     "headless app session token in the `X-Session-Token` header.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["enterprise_social.api.IsActiveEmployee"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

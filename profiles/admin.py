@@ -51,9 +51,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         # Remember the roles as they were, to record what this save changes.
-        obj._roles_before = (
-            services.role_names_of(User.objects.get(pk=obj.pk)) if obj.pk else set()
-        )
+        obj._roles_before = services.role_names_of(User.objects.get(pk=obj.pk)) if obj.pk else set()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -71,7 +69,9 @@ class UserAdmin(DjangoUserAdmin):
             return super().save_formset(request, form, formset, change)
         before = {
             p.pk: p.manager_id
-            for p in Profile.objects.filter(pk__in=[f.instance.pk for f in formset if f.instance.pk])
+            for p in Profile.objects.filter(
+                pk__in=[f.instance.pk for f in formset if f.instance.pk]
+            )
         }
         super().save_formset(request, form, formset, change)
         for profile in Profile.objects.filter(user=form.instance):
@@ -90,14 +90,10 @@ class ProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user", "department", "manager"]
 
     def save_model(self, request, obj, form, change):
-        department = form.cleaned_data.get("department")
-        manager = form.cleaned_data.get("manager")
         previous = Profile.objects.filter(pk=obj.pk).values_list("manager_id", flat=True).first()
-        obj.manager_id = previous  # profile_assign decides whether this is a first manager
         super().save_model(request, obj, form, change)
-        services.profile_assign(
-            profile=obj, department=department, manager=manager, actor=request.user
-        )
+        if previous is None and obj.manager_id is not None:
+            services.follow_onboarding(profile=obj)
 
 
 @admin.register(Department)

@@ -15,9 +15,7 @@ def profile_base_qs() -> QuerySet[Profile]:
     )
 
 
-def profile_list(
-    *, q: str = "", department: str = "", skill: str = ""
-) -> QuerySet[Profile]:
+def profile_list(*, q: str = "", department: str = "", skill: str = "") -> QuerySet[Profile]:
     """The directory: active people, searched by name, username, title or skill."""
     qs = profile_base_qs().prefetch_related("skills")
     terms = " ".join(q.split())[:100].split()
@@ -86,20 +84,23 @@ def management_chain(*, profile: Profile) -> list[Profile]:
 
 
 def direct_reports(*, profile: Profile) -> QuerySet[Profile]:
-    return profile_base_qs().filter(manager=profile).annotate(
-        reports_count=Count("reports", filter=Q(reports__user__is_active=True))
-    ).order_by("display_name", "id")
+    return (
+        profile_base_qs()
+        .filter(manager=profile)
+        .annotate(reports_count=Count("reports", filter=Q(reports__user__is_active=True)))
+        .order_by("display_name", "id")
+    )
 
 
 def followers_of(*, user: User) -> QuerySet[Profile]:
-    return profile_base_qs().filter(user__following_set__followee=user).order_by(
-        "display_name", "id"
+    return (
+        profile_base_qs().filter(user__following_set__followee=user).order_by("display_name", "id")
     )
 
 
 def following_of(*, user: User) -> QuerySet[Profile]:
-    return profile_base_qs().filter(user__follower_set__follower=user).order_by(
-        "display_name", "id"
+    return (
+        profile_base_qs().filter(user__follower_set__follower=user).order_by("display_name", "id")
     )
 
 
@@ -124,10 +125,7 @@ def profile_for_page(*, username: str, viewer: User) -> Profile:
 def colleagues_to_follow(*, viewer: User, limit: int = 6) -> QuerySet[Profile]:
     """People in the viewer's department (then anyone) whom the viewer does not follow yet."""
     me = Profile.objects.filter(user=viewer).only("department_id").first()
-    qs = profile_base_qs().exclude(user=viewer).exclude(
-        user__follower_set__follower=viewer
-    )
+    qs = profile_base_qs().exclude(user=viewer).exclude(user__follower_set__follower=viewer)
     if me is not None and me.department_id:
         qs = qs.filter(department_id=me.department_id)
     return qs.order_by("display_name", "id")[:limit]
-

@@ -122,7 +122,9 @@ def skills_get_or_create(*, names: list[str]) -> list[Skill]:
     if len(cleaned) > MAX_SKILLS:
         raise ValidationError({"skills": f"At most {MAX_SKILLS} skills."})
     existing = {s.slug: s for s in Skill.objects.filter(slug__in=cleaned)}
-    missing = [Skill(slug=slug, name=name) for slug, name in cleaned.items() if slug not in existing]
+    missing = [
+        Skill(slug=slug, name=name) for slug, name in cleaned.items() if slug not in existing
+    ]
     if missing:
         Skill.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {s.slug: s for s in Skill.objects.filter(slug__in=cleaned)}
@@ -269,9 +271,7 @@ def role_changes_record(
     if changes:
         RoleChange.objects.bulk_create(changes)
         for change in changes:
-            logger.info(
-                "role %s %s for user %s by %s", change.role, change.action, user.pk, actor
-            )
+            logger.info("role %s %s for user %s by %s", change.role, change.action, user.pk, actor)
     return changes
 
 

@@ -41,7 +41,9 @@ class ProfileForm(forms.Form):
         label="Picture",
         required=False,
         help_text="JPEG, PNG, GIF or WebP, at most 2 MB. It is cropped square.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
     )
     remove_avatar = forms.BooleanField(label="Remove my picture", required=False)
 
@@ -220,4 +222,3 @@ def avatar(request, username: str):
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=3600"
     return response
-

@@ -1,0 +1,102 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from tests.factories import DepartmentFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    # Rate limits and sessions live in the cache; a test must not inherit another's counters.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Hashing strength is Django's concern, not ours; the suite should not spend minutes on it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def engineering(db):
+    return DepartmentFactory(name="Engineering", slug="engineering")
+
+
+@pytest.fixture
+def sales(db):
+    return DepartmentFactory(name="Sales", slug="sales")
+
+
+@pytest.fixture
+def alice(engineering):
+    return UserFactory(
+        username="alice",
+        finish__display_name="Alice Archer",
+        finish__department=engineering,
+        finish__title="Software Engineer",
+    )
+
+
+@pytest.fixture
+def bob(sales):
+    return UserFactory(
+        username="bob",
+        finish__display_name="Bob Baker",
+        finish__department=sales,
+        finish__title="Account Executive",
+    )
+
+
+@pytest.fixture
+def carol(engineering):
+    return UserFactory(
+        username="carol", finish__display_name="Carol Chen", finish__department=engineering
+    )
+
+
+@pytest.fixture
+def ceo(db):
+    return UserFactory(username="ceo", finish__display_name="Morgan Reyes", roles=[EXECUTIVES])
+
+
+@pytest.fixture
+def hr_user(db):
+    return UserFactory(username="hr", roles=[HR])
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(username="mod", roles=[MODERATORS])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def alice_api(alice):
+    client = APIClient()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client

@@ -1,0 +1,259 @@
+import re
+from collections import Counter
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F
+
+from profiles.management.commands.seed_demo import IC, MANAGER, build_plan
+from profiles.models import Department, Follow, Profile, Skill, User
+from profiles.permissions import EXECUTIVES, HR, MODERATORS
+
+pytestmark = pytest.mark.django_db
+
+SMALL = 30  # enough for every fixed account and their managers
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "profiles": Profile.objects.count(),
+        "departments": Department.objects.count(),
+        "skills": Skill.objects.count(),
+        "profile_skills": Profile.skills.through.objects.count(),
+        "emails": EmailAddress.objects.count(),
+        "memberships": User.groups.through.objects.count(),
+        "follows": Follow.objects.count(),
+    }
+
+
+def org() -> dict[str, tuple[str | None, str, str]]:
+    """{username: (manager's username, title, department slug)} for every profile."""
+    return {
+        p.user.username: (
+            p.manager.user.username if p.manager else None,
+            p.title,
+            p.department.slug if p.department else "",
+        )
+        for p in Profile.objects.select_related("user", "manager__user", "department")
+    }
+
+
+def groups_of(username: str) -> set[str]:
+    return set(User.objects.get(username=username).groups.values_list("name", flat=True))
+
+
+def manager_chain(username: str) -> list[str]:
+    managers = {name: row[0] for name, row in org().items()}
+    chain, current = [], managers[username]
+    while current is not None:
+        assert current not in chain and current != username, f"cycle above {username}"
+        chain.append(current)
+        current = managers[current]
+    return chain
+
+
+def test_fixed_accounts_exist_with_their_roles():
+    seed(employees=SMALL)
+    assert groups_of("ceo") == {EXECUTIVES}
+    assert groups_of("hr") == {HR}
+    assert groups_of("mod") == {MODERATORS}
+    assert groups_of("alice") == set()
+    assert groups_of("bob") == set()
+    ceo = Profile.objects.get(user__username="ceo")
+    assert ceo.manager is None
+    assert ceo.title == "Chief Executive Officer"
+    assert ceo.department.name == "Executive Office"
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+
+
+def test_alice_and_bob_work_in_different_departments_under_two_managers_or_more():
+    seed(employees=SMALL)
+    alice = Profile.objects.get(user__username="alice")
+    bob = Profile.objects.get(user__username="bob")
+    assert alice.department_id and bob.department_id
+    assert alice.department_id != bob.department_id
+    assert len(manager_chain("alice")) >= 2
+    assert len(manager_chain("bob")) >= 2
+    assert manager_chain("alice")[-1] == "ceo"
+
+
+def test_default_run_builds_a_company_of_at_least_60_in_departments():
+    output = seed()
+    people = Profile.objects.exclude(department=None)
+    assert people.count() >= 60
+    assert Department.objects.count() >= 10
+    assert not Department.objects.filter(description="").exists()
+    assert "Company ready: 80 people in 11 departments" in output
+    assert "alice / demo" in output
+    # Departments are staffed, not all in one.
+    assert max(Counter(people.values_list("department", flat=True)).values()) < 40
+
+
+def test_every_account_has_its_verified_primary_email():
+    seed(employees=SMALL)
+    users = list(User.objects.all())
+    assert len(users) == SMALL + 1  # and the admin
+    emails = {
+        (e.user_id, e.email) for e in EmailAddress.objects.filter(verified=True, primary=True)
+    }
+    for user in users:
+        assert user.email == f"{user.username}@example.com"
+        assert (user.pk, user.email) in emails
+
+
+def test_everyone_can_log_in_with_the_demo_password(client):
+    seed(employees=SMALL)
+    generated = User.objects.exclude(username__in=["ceo", "hr", "mod", "alice", "bob", "admin"])
+    for username in ["bob", "admin", generated.first().username]:
+        assert authenticate(username=username, password="demo") is not None, username
+    response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "demo"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_custom_password_is_the_password_of_every_account():
+    seed(employees=SMALL, password="s3cret-pass")
+    assert authenticate(username="hr", password="s3cret-pass") is not None
+    assert authenticate(username="hr", password="demo") is None
+    hashes = set(User.objects.values_list("password", flat=True))
+    assert len(hashes) == 1  # hashed once, shared
+
+
+def test_running_again_with_another_password_changes_every_demo_password():
+    seed(employees=SMALL)
+    seed(employees=SMALL, password="new-pass")
+    assert authenticate(username="alice", password="new-pass") is not None
+    assert authenticate(username="alice", password="demo") is None
+    assert len(set(User.objects.values_list("password", flat=True))) == 1
+
+
+def test_usernames_are_lowercase_ascii_and_unique_per_person():
+    seed()
+    usernames = list(User.objects.values_list("username", flat=True))
+    assert all(re.fullmatch(r"[a-z0-9.]+", name) for name in usernames), usernames
+    assert all(
+        "." in name
+        for name in usernames
+        if name not in {"ceo", "hr", "mod", "alice", "bob", "admin"}
+    )
+
+
+def test_no_one_manages_themselves_and_there_is_no_cycle():
+    seed()
+    managers = {name: row[0] for name, row in org().items()}
+    assert {name for name, boss in managers.items() if boss is None} == {"ceo", "admin"}
+    for name in managers:
+        seen = {name}
+        current = managers[name]
+        while current is not None:
+            assert current not in seen, f"cycle through {name}"
+            seen.add(current)
+            current = managers[current]
+
+
+def test_everyone_follows_their_manager_and_teammates():
+    seed()
+    follows = set(Follow.objects.values_list("follower_id", "followee_id"))
+    profiles = list(Profile.objects.exclude(manager=None).select_related("manager"))
+    assert profiles
+    for profile in profiles:
+        assert (profile.user_id, profile.manager.user_id) in follows
+    alice = Profile.objects.get(user__username="alice")
+    teammates = Profile.objects.filter(manager_id=alice.manager_id).exclude(pk=alice.pk)
+    assert teammates.exists()
+    for mate in teammates:
+        assert (alice.user_id, mate.user_id) in follows
+
+
+def test_people_follow_beyond_their_team_and_executives_are_popular():
+    seed()
+    follows = Follow.objects.values_list("follower_id", "followee_id")
+    following = Counter(follower for follower, _ in follows)
+    followers = Counter(followee for _, followee in follows)
+    ceo = User.objects.get(username="ceo")
+    assert min(following[p.user_id] for p in Profile.objects.exclude(manager=None)) >= 5
+    assert followers[ceo.pk] >= sorted(followers.values())[len(followers) * 3 // 4]
+    assert not Follow.objects.filter(follower_id=F("followee_id")).exists()
+
+
+def test_profiles_have_titles_skills_and_rendered_bios():
+    seed()
+    profiles = list(Profile.objects.exclude(department=None).prefetch_related("skills"))
+    assert all(p.title for p in profiles)
+    assert all(2 <= len(p.skills.all()) <= 5 for p in profiles)
+    with_bio = [p for p in profiles if p.bio]
+    assert len(with_bio) >= len(profiles) // 3
+    assert all(p.bio_html.startswith(("<p>", "<ul>")) for p in with_bio)
+    assert all("**" not in p.bio_html for p in with_bio)
+    assert {p.location for p in profiles} >= {"Remote"}
+
+
+def test_running_twice_changes_nothing():
+    seed(employees=SMALL)
+    before, chart = counts(), org()
+    output = seed(employees=SMALL)
+    assert counts() == before
+    assert org() == chart
+    assert "(0 new accounts)" in output
+
+
+def test_more_employees_adds_the_missing_people_and_keeps_everyone_else():
+    seed()
+    chart = org()
+    follows = set(Follow.objects.values_list("follower_id", "followee_id"))
+    seed(employees=120)
+    grown = org()
+    assert Profile.objects.exclude(department=None).count() == 120
+    assert User.objects.count() == 121
+    assert {name: grown[name] for name in chart} == chart
+    assert EmailAddress.objects.count() == 121
+    # Growing adds the newcomers' follows; who the first 80 follow among themselves is unchanged.
+    first = set(User.objects.filter(username__in=chart).values_list("pk", flat=True))
+    grown_follows = set(Follow.objects.values_list("follower_id", "followee_id"))
+    assert {(a, b) for a, b in grown_follows if a in first and b in first} == follows
+    assert len(grown_follows) > len(follows)
+
+
+def test_the_same_seed_builds_the_same_company_whatever_its_size():
+    small = build_plan(seed=7, employees=50)
+    assert build_plan(seed=7, employees=50) == small
+    assert build_plan(seed=7, employees=200)[:50] == small
+    other = build_plan(seed=8, employees=50)
+    assert [p.username for p in other] != [p.username for p in small]
+
+
+def test_a_large_company_keeps_believable_spans_and_depth():
+    people = build_plan(seed=42, employees=5000)
+    reports = Counter(p.manager for p in people if p.manager is not None)
+    assert all(people[m].level > IC for m in reports)
+    assert all(reports[p.index] <= 9 for p in people if p.level == MANAGER)
+    assert max(reports.values()) <= 15
+    depth = {}
+    for p in people:
+        depth[p.index] = 0 if p.manager is None else depth[p.manager] + 1
+    assert max(depth.values()) <= 8
+    assert len({p.username for p in people}) == len(people)
+
+
+def test_too_few_employees_for_the_fixed_accounts_is_an_error():
+    with pytest.raises(CommandError, match="at least"):
+        seed(employees=5)
+    assert not User.objects.exists()
+
+
+def test_statuses_are_announced_for_later_and_do_not_fail():
+    output = seed(employees=SMALL, statuses=100)
+    assert "Statuses arrive with the feeds feature" in output
+    assert Profile.objects.exclude(department=None).count() == SMALL
