@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from feeds.selectors import unread_notification_count
 from profiles import permissions
 
 
@@ -13,4 +14,7 @@ def navigation(request) -> dict:
         "viewer_is_executive": permissions.is_executive(user),
         "viewer_is_moderator": permissions.is_moderator(user),
         "signup_open": bool(settings.ALLOWED_SIGNUP_DOMAINS),
+        "unread_notifications": (
+            unread_notification_count(user=user) if getattr(user, "is_authenticated", False) else 0
+        ),
     }

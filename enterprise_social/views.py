@@ -7,9 +7,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from profiles import selectors as profile_selectors
-from profiles.services import profile_ensure
-
 logger = logging.getLogger(__name__)
 
 
@@ -26,19 +23,6 @@ def healthz(request):
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
-
-
-@require_GET
-def home(request):
-    profile = profile_ensure(user=request.user)
-    return render(
-        request,
-        "home.html",
-        {
-            "profile": profile,
-            "suggestions": profile_selectors.colleagues_to_follow(viewer=request.user),
-        },
-    )
 
 
 def _wants_json(request) -> bool:

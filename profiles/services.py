@@ -241,9 +241,17 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
     """Follow someone; following them again changes nothing. Returns (follow, created)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
+    from feeds.models import Notification
+    from feeds.services import notification_create
+
     try:
         with transaction.atomic():
-            return Follow.objects.get_or_create(follower=follower, followee=followee)
+            follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+            if created:
+                notification_create(
+                    recipient=followee, kind=Notification.Kind.FOLLOW, actor=follower
+                )
+            return follow, created
     except IntegrityError:
         # A concurrent request created it between our read and write.
         return Follow.objects.get(follower=follower, followee=followee), False

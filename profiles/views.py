@@ -15,6 +15,7 @@ from .models import Profile
 from .permissions import roles_of
 
 DIRECTORY_PAGE_SIZE = 24
+POSTS_SHOWN = 10
 
 
 class ProfileForm(forms.Form):
@@ -90,7 +91,13 @@ def directory(request):
 
 @require_GET
 def profile_detail(request, username: str):
+    from feeds import selectors as feed_selectors
+
     profile = selectors.profile_for_page(username=username, viewer=request.user)
+    posts = list(
+        feed_selectors.statuses_by_author(user=request.user, author=profile.user)[:POSTS_SHOWN]
+    )
+    feed_selectors.decorate(posts, user=request.user)
     return render(
         request,
         "profiles/profile_detail.html",
@@ -102,6 +109,7 @@ def profile_detail(request, username: str):
             "is_self": profile.user_id == request.user.pk,
             "followers_preview": selectors.followers_of(user=profile.user)[:8],
             "following_preview": selectors.following_of(user=profile.user)[:8],
+            "posts": posts,
         },
     )
 

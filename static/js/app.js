@@ -28,21 +28,42 @@ function formatTimes(root) {
   }
 }
 
-/** The account menu is a <details>: also close it on Escape and on a click elsewhere. */
+/** Menus are <details> (the account menu, a status's actions): they open and close without
+ * JavaScript; this also closes them on Escape and on a click elsewhere. */
+const MENUS = "details.account-menu, details.popover";
+
 function closeMenus(except) {
-  for (const menu of document.querySelectorAll("details.account-menu[open]")) {
+  for (const menu of document.querySelectorAll(`:is(${MENUS})[open]`)) {
     if (menu !== except) menu.open = false;
   }
 }
 document.addEventListener("click", (event) => {
-  closeMenus(event.target.closest("details.account-menu"));
+  closeMenus(event.target.closest(MENUS));
 });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  const open = document.querySelector("details.account-menu[open]");
+  const open = [...document.querySelectorAll(`:is(${MENUS})[open]`)].pop();
   if (open) {
     open.open = false;
     open.querySelector("summary").focus();
+  }
+});
+
+/** `<span data-count-for="id">` counts what is left of its textarea's maxlength, near the end. */
+function updateCount(counter) {
+  const field = document.getElementById(counter.dataset.countFor);
+  const max = Number(field?.getAttribute("maxlength"));
+  if (!max) return;
+  const left = max - field.value.length;
+  counter.textContent = left <= 200 ? `${left.toLocaleString()} characters left` : "";
+  counter.classList.toggle("composer__count--warn", left <= 200 && left > 20);
+  counter.classList.toggle("composer__count--over", left <= 20);
+}
+document.addEventListener("input", (event) => {
+  const id = event.target.id;
+  if (!id) return;
+  for (const counter of document.querySelectorAll(`[data-count-for="${CSS.escape(id)}"]`)) {
+    updateCount(counter);
   }
 });
 
@@ -51,11 +72,15 @@ document.addEventListener("htmx:afterSettle", () => {
   const start = document.querySelector("[data-page-start]");
   if (!start) return;
   start.removeAttribute("data-page-start");
-  start.querySelector("a")?.focus();
+  start.querySelector("a:not([tabindex='-1'])")?.focus();
 });
 
-document.addEventListener("htmx:load", (event) => formatTimes(event.target));
-formatTimes(document);
+function enhance(root) {
+  formatTimes(root);
+  for (const counter of root.querySelectorAll("[data-count-for]")) updateCount(counter);
+}
+document.addEventListener("htmx:load", (event) => enhance(event.target));
+enhance(document);
 setInterval(() => formatTimes(document), 60000);
 
 // A scrolling row of tabs shows the current one, even when it is past the right edge.

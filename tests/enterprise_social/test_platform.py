@@ -101,3 +101,11 @@ def test_api_throttling_answers_429(alice_api, settings):
         UserRateThrottle.THROTTLE_RATES = original
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
+
+
+def test_models_and_migrations_agree():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())

@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
-from profiles.management.commands.seed_demo import IC, MANAGER, build_plan
+from feeds.models import Status
 from profiles.models import Department, Follow, Profile, Skill, User
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.seeding import build_plan
+from profiles.seeding.hierarchy import IC, MANAGER
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +21,8 @@ SMALL = 30  # enough for every fixed account and their managers
 
 
 def seed(**options) -> str:
+    # The people only: the statuses have their own tests in tests/feeds/test_seed_content.py.
+    options.setdefault("statuses", 0)
     out = StringIO()
     call_command("seed_demo", stdout=out, stderr=StringIO(), **options)
     return out.getvalue()
@@ -253,7 +257,11 @@ def test_too_few_employees_for_the_fixed_accounts_is_an_error():
     assert not User.objects.exists()
 
 
-def test_statuses_are_announced_for_later_and_do_not_fail():
-    output = seed(employees=SMALL, statuses=100)
-    assert "Statuses arrive with the feeds feature" in output
-    assert Profile.objects.exclude(department=None).count() == SMALL
+def test_statuses_come_after_the_people_and_do_not_change_them():
+    seed(employees=SMALL)
+    before, chart = counts(), org()
+    output = seed(employees=SMALL, statuses=40)
+    assert "Content ready: 40 statuses" in output
+    assert Status.objects.count() == 40
+    assert counts() == before
+    assert org() == chart

@@ -1,0 +1,310 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Visibility(models.TextChoices):
+    COMPANY = "company", "Everyone in the company"
+    DEPARTMENT = "department", "My department"
+
+
+class ReactionKind(models.TextChoices):
+    LIKE = "like", "Like"
+    CELEBRATE = "celebrate", "Celebrate"
+    INSIGHTFUL = "insightful", "Insightful"
+    SUPPORT = "support", "Support"
+    CURIOUS = "curious", "Curious"
+
+
+class Removal(models.TextChoices):
+    AUTHOR = "author", "removed by the author"
+    MODERATOR = "moderator", "hidden by a moderator"
+
+
+class Hashtag(models.Model):
+    name = models.CharField(max_length=64, unique=True)  # lower-case, without the '#'
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feeds:tag", kwargs={"tag": self.name})
+
+
+class Status(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="statuses"
+    )
+    body = models.TextField(max_length=2000)
+    body_html = models.TextField()
+    visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.COMPANY
+    )
+    # The author's department when they posted: who may read a department post.
+    department = models.ForeignKey(
+        "profiles.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statuses",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    removal = models.CharField(max_length=10, choices=Removal.choices, blank=True)
+    removal_reason = models.CharField(max_length=500, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    comments_locked = models.BooleanField(default=False)
+    lock_reason = models.CharField(max_length=500, blank=True)
+    is_announcement = models.BooleanField(default=False)
+    announcement_until = models.DateTimeField(null=True, blank=True)
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment_count = models.PositiveIntegerField(default=0)
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
+    )
+    hashtags = models.ManyToManyField(Hashtag, blank=True, related_name="statuses")
+
+    class Meta:
+        verbose_name_plural = "statuses"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Someone's posts, newest first (profile page, follows branch of the feed).
+            models.Index(fields=["author", "-created_at", "-id"], name="status_author_time_idx"),
+            # A department's posts, newest first (department branch of the feed).
+            models.Index(
+                fields=["department", "visibility", "-created_at", "-id"],
+                name="status_dept_time_idx",
+            ),
+            # Company-wide order for search results and the company page.
+            models.Index(fields=["-created_at", "-id"], name="status_time_idx"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="status_announcement_idx",
+                condition=Q(is_announcement=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=["company", "department"]),
+                name="status_visibility_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}: {self.body[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feeds:status", kwargs={"status_id": self.pk})
+
+    @property
+    def is_removed(self) -> bool:
+        return bool(self.removal)
+
+
+class StatusRevision(models.Model):
+    """An earlier version of a status, kept when its author edits it."""
+
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    body_html = models.TextField()
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        indexes = [models.Index(fields=["status", "-written_at"], name="revision_status_idx")]
+
+    def __str__(self) -> str:
+        return f"revision of {self.status_id} at {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class Comment(models.Model):
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField(max_length=2000)
+    body_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    removal = models.CharField(max_length=10, choices=Removal.choices, blank=True)
+    removal_reason = models.CharField(max_length=500, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="comment_status_idx")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.status_id}"
+
+    @property
+    def is_removed(self) -> bool:
+        return bool(self.removal)
+
+
+class Reaction(models.Model):
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(max_length=12, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "kind", "user"], name="reaction_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ReactionKind]),
+                name="reaction_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.status_id}"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        MENTION = "mention", "mentioned you"
+        COMMENT = "comment", "commented on your status"
+        REACTION = "reaction", "reacted to your status"
+        FOLLOW = "follow", "started following you"
+        ANSWER = "answer", "answered your question"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Everyone who did this, for grouped notifications ("Bob and 3 others reacted").
+    actor_ids = models.JSONField(default=list)
+    status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-updated_at", "-id"], name="notif_recipient_idx"),
+            models.Index(
+                fields=["recipient"],
+                name="notif_unread_idx",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+    @property
+    def others_count(self) -> int:
+        return max(len(self.actor_ids) - 1, 0)
+
+
+class ModerationAction(models.Model):
+    """A public record: every moderation action is listed in the moderation log."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "hid"
+        RESTORE = "restore", "restored"
+        LOCK = "lock", "locked comments on"
+        UNLOCK = "unlock", "unlocked comments on"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="moderation_time_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__isnull=False) | Q(comment__isnull=False),
+                name="moderation_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.moderator_id} {self.action} ({self.reason[:30]})"
+
+
+class Report(models.Model):
+    """An employee asks moderators to look at a status or comment."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_filed"
+    )
+    status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-created_at"],
+                name="report_open_idx",
+                condition=Q(resolved_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} by {self.reporter_id}"

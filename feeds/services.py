@@ -1,0 +1,409 @@
+"""The only code that writes statuses, comments, reactions, notifications and moderation."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from enterprise_social.text import Rendered, mention_candidates, render
+from profiles.models import Profile, User
+
+from .models import (
+    Comment,
+    Hashtag,
+    ModerationAction,
+    Notification,
+    Reaction,
+    ReactionKind,
+    Removal,
+    Report,
+    Status,
+    StatusRevision,
+    Visibility,
+)
+from .permissions import can_announce, can_comment, can_edit_status, can_moderate
+
+MAX_LENGTH = 2000
+MAX_REASON = 500
+
+
+# --- Text ----------------------------------------------------------------------------------
+
+
+def clean_body(body: str | None, *, field: str = "body") -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({field: "Write something first."})
+    if len(body) > MAX_LENGTH:
+        raise ValidationError({field: f"At most {MAX_LENGTH:,} characters ({len(body):,} now)."})
+    return body
+
+
+def clean_reason(reason: str | None) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Give a reason: it is shown to everyone."})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": f"At most {MAX_REASON} characters."})
+    return reason
+
+
+def render_user_text(body: str) -> Rendered:
+    """Markdown with mentions of active colleagues and hashtags linked."""
+    candidates = mention_candidates(body)
+    known = {}
+    if candidates:
+        known = {
+            name.lower(): name
+            for name in User.objects.filter(username__in=candidates, is_active=True).values_list(
+                "username", flat=True
+            )
+        }
+    return render(body, known_usernames=known, link_hashtags=True)
+
+
+def _hashtags_for(names: list[str]) -> list[Hashtag]:
+    if not names:
+        return []
+    Hashtag.objects.bulk_create([Hashtag(name=n) for n in names], ignore_conflicts=True)
+    return list(Hashtag.objects.filter(name__in=names))
+
+
+def _users_named(usernames: list[str]) -> list[User]:
+    return list(User.objects.filter(username__in=usernames, is_active=True))
+
+
+def _who_can_see(status: Status, users: list[User]) -> list[User]:
+    """Of `users`, those who may read `status` (one query at most)."""
+    if status.visibility == Visibility.COMPANY or not users:
+        return users
+    department_of = dict(
+        Profile.objects.filter(user__in=users).values_list("user_id", "department_id")
+    )
+    return [
+        u
+        for u in users
+        if u.pk == status.author_id or department_of.get(u.pk) == status.department_id
+    ]
+
+
+# --- Statuses ------------------------------------------------------------------------------
+
+
+def status_create(*, author: User, body: str, visibility: str = Visibility.COMPANY) -> Status:
+    body = clean_body(body)
+    if visibility not in Visibility.values:
+        raise ValidationError({"visibility": "Choose company or department."})
+    department_id = Profile.objects.filter(user=author).values_list("department_id", flat=True)
+    department_id = department_id.first()
+    if visibility == Visibility.DEPARTMENT and department_id is None:
+        raise ValidationError({"visibility": "You are not in a department yet."})
+    rendered = render_user_text(body)
+    with transaction.atomic():
+        status = Status.objects.create(
+            author=author,
+            body=body,
+            body_html=rendered.html,
+            visibility=visibility,
+            department_id=department_id,
+        )
+        mentioned = _users_named(rendered.mentions)
+        status.mentions.set(mentioned)
+        status.hashtags.set(_hashtags_for(rendered.hashtags))
+        _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
+    return status
+
+
+def status_update(*, actor: User, status: Status, body: str) -> Status:
+    """Edit a status: the earlier version is kept and readable by everyone who sees it."""
+    if not can_edit_status(actor, status):
+        raise PermissionDenied("Only its author can edit a status.")
+    body = clean_body(body)
+    if body == status.body:
+        return status
+    rendered = render_user_text(body)
+    now = timezone.now()
+    with transaction.atomic():
+        StatusRevision.objects.create(
+            status=status,
+            body=status.body,
+            body_html=status.body_html,
+            written_at=status.edited_at or status.created_at,
+            replaced_at=now,
+        )
+        before = set(status.mentions.values_list("pk", flat=True))
+        status.body = body
+        status.body_html = rendered.html
+        status.edited_at = now
+        status.save(update_fields=["body", "body_html", "edited_at"])
+        mentioned = _users_named(rendered.mentions)
+        status.mentions.set(mentioned)
+        status.hashtags.set(_hashtags_for(rendered.hashtags))
+        newly = [u for u in mentioned if u.pk not in before]
+        _notify_mentions(status=status, comment=None, actor=actor, users=newly)
+    return status
+
+
+def status_delete(*, actor: User, status: Status) -> Status:
+    """The author removes a status: a tombstone stays in its place, comments hidden."""
+    if status.author_id != actor.pk:
+        raise PermissionDenied("Only its author can delete a status.")
+    if status.removal == Removal.AUTHOR:
+        return status
+    if status.removal == Removal.MODERATOR:
+        raise ValidationError("This status is hidden by a moderator.")
+    status.removal = Removal.AUTHOR
+    status.removal_reason = ""
+    status.removed_by = actor
+    status.removed_at = timezone.now()
+    status.is_announcement = False
+    status.save(
+        update_fields=["removal", "removal_reason", "removed_by", "removed_at", "is_announcement"]
+    )
+    return status
+
+
+def status_announce(
+    *, actor: User, status: Status, pinned: bool, until: datetime | None = None
+) -> Status:
+    """Pin a company status to the top of every feed (until a time, or until unpinned)."""
+    if not can_announce(actor):
+        raise PermissionDenied("Only executives and moderators make announcements.")
+    if pinned:
+        if status.is_removed:
+            raise ValidationError("A removed status cannot be an announcement.")
+        if status.visibility != Visibility.COMPANY:
+            raise ValidationError("Only a status for the whole company can be an announcement.")
+        if until is not None and until <= timezone.now():
+            raise ValidationError({"until": "The end must be in the future."})
+    status.is_announcement = pinned
+    status.announcement_until = until if pinned else None
+    status.announced_by = actor if pinned else None
+    status.save(update_fields=["is_announcement", "announcement_until", "announced_by"])
+    return status
+
+
+# --- Comments ------------------------------------------------------------------------------
+
+
+def comment_create(*, author: User, status: Status, body: str) -> Comment:
+    if status.is_removed:
+        raise ValidationError({"body": "This status was removed; it takes no comments."})
+    if status.comments_locked:
+        raise ValidationError({"body": "Comments on this status are locked."})
+    if not can_comment(author, status):
+        raise PermissionDenied("You cannot comment here.")
+    body = clean_body(body)
+    rendered = render_user_text(body)
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            status=status, author=author, body=body, body_html=rendered.html
+        )
+        Status.objects.filter(pk=status.pk).update(comment_count=F("comment_count") + 1)
+        status.comment_count += 1
+        mentioned = _users_named(rendered.mentions)
+        comment.mentions.set(mentioned)
+        if status.author_id != author.pk:
+            notification_create(
+                recipient=status.author,
+                kind=Notification.Kind.COMMENT,
+                actor=author,
+                status=status,
+                comment=comment,
+            )
+        _notify_mentions(
+            status=status,
+            comment=comment,
+            actor=author,
+            users=[u for u in mentioned if u.pk != status.author_id],
+        )
+    return comment
+
+
+# --- Reactions -----------------------------------------------------------------------------
+
+
+def reaction_add(*, user: User, status: Status, kind: str) -> bool:
+    """React; reacting again with the same kind changes nothing. Returns True if added."""
+    if kind not in ReactionKind.values:
+        raise ValidationError({"kind": f"One of: {', '.join(ReactionKind.values)}."})
+    if status.is_removed:
+        raise ValidationError("This status was removed.")
+    try:
+        with transaction.atomic():
+            _, created = Reaction.objects.get_or_create(status=status, user=user, kind=kind)
+            if created and status.author_id != user.pk:
+                notification_create(
+                    recipient=status.author,
+                    kind=Notification.Kind.REACTION,
+                    actor=user,
+                    status=status,
+                )
+    except IntegrityError:
+        created = False
+    return created
+
+
+def reaction_remove(*, user: User, status: Status, kind: str) -> bool:
+    if kind not in ReactionKind.values:
+        raise ValidationError({"kind": f"One of: {', '.join(ReactionKind.values)}."})
+    deleted, _ = Reaction.objects.filter(status=status, user=user, kind=kind).delete()
+    return bool(deleted)
+
+
+# --- Notifications -------------------------------------------------------------------------
+
+# Kinds that collect several people into one unread notification per status.
+GROUPED = {Notification.Kind.REACTION}
+
+
+def notification_create(
+    *,
+    recipient: User,
+    kind: str,
+    actor: User,
+    status: Status | None = None,
+    comment: Comment | None = None,
+) -> Notification | None:
+    if recipient.pk == actor.pk or not recipient.is_active:
+        return None
+    now = timezone.now()
+    if kind in GROUPED and status is not None:
+        existing = (
+            Notification.objects.select_for_update()
+            .filter(recipient=recipient, kind=kind, status=status, read_at__isnull=True)
+            .first()
+        )
+        if existing is not None:
+            if actor.pk not in existing.actor_ids:
+                existing.actor_ids = [*existing.actor_ids, actor.pk]
+            existing.actor = actor
+            existing.updated_at = now
+            existing.save(update_fields=["actor_ids", "actor", "updated_at"])
+            return existing
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        actor=actor,
+        actor_ids=[actor.pk],
+        status=status,
+        comment=comment,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _notify_mentions(
+    *, status: Status, comment: Comment | None, actor: User, users: list[User]
+) -> None:
+    # A mention in a department post does not reach someone outside that department.
+    for user in _who_can_see(status, users):
+        if user.pk != actor.pk:
+            notification_create(
+                recipient=user,
+                kind=Notification.Kind.MENTION,
+                actor=actor,
+                status=status,
+                comment=comment,
+            )
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+# --- Moderation ----------------------------------------------------------------------------
+
+
+def moderation_apply(
+    *,
+    moderator: User,
+    action: str,
+    reason: str,
+    status: Status | None = None,
+    comment: Comment | None = None,
+) -> ModerationAction:
+    """Hide, restore, lock or unlock, always with a public reason and a log entry."""
+    if not can_moderate(moderator):
+        raise PermissionDenied("Only moderators moderate.")
+    if action not in ModerationAction.Action.values:
+        raise ValidationError({"action": "One of: hide, restore, lock, unlock."})
+    reason = clean_reason(reason)
+    target = comment if comment is not None else status
+    if target is None:
+        raise ValidationError("Nothing to moderate.")
+    now = timezone.now()
+    with transaction.atomic():
+        if action == ModerationAction.Action.HIDE:
+            if target.removal:
+                raise ValidationError({"action": "This is already removed."})
+            target.removal = Removal.MODERATOR
+            target.removal_reason = reason
+            target.removed_by = moderator
+            target.removed_at = now
+            target.save(update_fields=["removal", "removal_reason", "removed_by", "removed_at"])
+        elif action == ModerationAction.Action.RESTORE:
+            if target.removal != Removal.MODERATOR:
+                raise ValidationError({"action": "Only hidden content can be restored."})
+            target.removal = ""
+            target.removal_reason = ""
+            target.removed_by = None
+            target.removed_at = None
+            target.save(update_fields=["removal", "removal_reason", "removed_by", "removed_at"])
+        else:
+            if comment is not None:
+                raise ValidationError({"action": "Comments are locked on a status."})
+            locking = action == ModerationAction.Action.LOCK
+            if status.comments_locked == locking:
+                raise ValidationError({"action": f"Comments are already {action}ed."})
+            status.comments_locked = locking
+            status.lock_reason = reason if locking else ""
+            status.save(update_fields=["comments_locked", "lock_reason"])
+        entry = ModerationAction.objects.create(
+            moderator=moderator,
+            action=action,
+            status=status if comment is None else comment.status,
+            comment=comment,
+            reason=reason,
+            created_at=now,
+        )
+        _resolve_reports(moderator=moderator, status=status, comment=comment, now=now)
+    return entry
+
+
+def _resolve_reports(*, moderator, status, comment, now) -> None:
+    reports = Report.objects.filter(resolved_at__isnull=True)
+    reports = reports.filter(comment=comment) if comment else reports.filter(status=status)
+    reports.update(resolved_at=now, resolved_by=moderator)
+
+
+def report_create(
+    *,
+    reporter: User,
+    reason: str,
+    status: Status | None = None,
+    comment: Comment | None = None,
+) -> Report:
+    reason = clean_reason(reason)
+    if status is None and comment is None:
+        raise ValidationError("Nothing to report.")
+    existing = Report.objects.filter(
+        reporter=reporter, status=status, comment=comment, resolved_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    return Report.objects.create(reporter=reporter, status=status, comment=comment, reason=reason)
+
+
+def report_dismiss(*, moderator: User, report: Report) -> Report:
+    if not can_moderate(moderator):
+        raise PermissionDenied("Only moderators handle reports.")
+    report.resolved_at = timezone.now()
+    report.resolved_by = moderator
+    report.save(update_fields=["resolved_at", "resolved_by"])
+    return report

@@ -1,0 +1,465 @@
+"""Pages of the feed. Every action works as a plain form post and, with htmx, in place."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enterprise_social.pagination import BadCursor, keyset_page
+from profiles import selectors as profile_selectors
+from profiles.services import profile_ensure
+
+from . import selectors, services
+from .models import Comment, ModerationAction, Report, Status, Visibility
+from .permissions import can_announce, can_moderate
+
+PAGE_SIZE = 20
+
+
+class StatusForm(forms.Form):
+    body = forms.CharField(
+        label="Share an update",
+        max_length=services.MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "What are you working on? Use @name and #tags."}
+        ),
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see it", choices=Visibility.choices, initial=Visibility.COMPANY
+    )
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label="Your update",
+        max_length=services.MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Add a comment",
+        max_length=services.MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write a comment…"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (shown to everyone)",
+        max_length=services.MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ModerationForm(ReasonForm):
+    action = forms.ChoiceField(choices=ModerationAction.Action.choices)
+
+
+class AnnouncementForm(forms.Form):
+    pinned = forms.BooleanField(required=False)
+    until = forms.DateField(
+        label="Pinned until (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def _safe_next(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate.startswith("/") and not candidate.startswith("//"):
+        return candidate
+    return default
+
+
+def _form_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _timeline(request, qs, *, template: str, context: dict, partial: str = "feeds/_page.html"):
+    """Render a keyset page of statuses; htmx "load more" gets just the next chunk."""
+    try:
+        statuses, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
+    extra = list(context.pop("pinned", []))
+    selectors.decorate(extra + statuses, user=request.user)
+    context.update({"statuses": statuses, "pinned": extra, "next_cursor": next_cursor})
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, partial, context)
+    return render(request, template, context)
+
+
+# --- Timelines -------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    profile = profile_ensure(user=request.user)
+    pinned = (
+        [] if request.GET.get("cursor") else list(selectors.pinned_announcements(user=request.user))
+    )
+    return _timeline(
+        request,
+        selectors.feed(user=request.user),
+        template="feeds/home.html",
+        context={
+            "form": StatusForm(),
+            "profile": profile,
+            "pinned": pinned,
+            "suggestions": profile_selectors.colleagues_to_follow(viewer=request.user),
+        },
+    )
+
+
+@require_GET
+def tag(request, tag: str):
+    hashtag = selectors.hashtag_get(tag=tag)
+    return _timeline(
+        request,
+        selectors.statuses_by_hashtag(user=request.user, tag=hashtag.name),
+        template="feeds/tag.html",
+        context={"hashtag": hashtag},
+    )
+
+
+@require_GET
+def department(request, slug: str):
+    dept = get_object_or_404(profile_selectors.department_list(), slug=slug)
+    return _timeline(
+        request,
+        selectors.statuses_of_department(user=request.user, department=dept),
+        template="feeds/department.html",
+        context={
+            "department": dept,
+            "members": profile_selectors.profile_list(department=dept.slug)[:12],
+        },
+    )
+
+
+@require_GET
+def search(request):
+    q = request.GET.get("q", "").strip()[:200]
+    qs = selectors.status_search(user=request.user, q=q)
+    try:
+        statuses, next_cursor = keyset_page(qs, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
+    selectors.decorate(statuses, user=request.user)
+    people = profile_selectors.profile_list(q=q)[:6] if q else []
+    context = {"q": q, "statuses": statuses, "next_cursor": next_cursor, "people": people}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "feeds/_page.html", context)
+    return render(request, "feeds/search.html", context)
+
+
+# --- One status --------------------------------------------------------------------------------
+
+
+@require_POST
+def status_create(request):
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            status = services.status_create(author=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if request.htmx:
+                status = selectors.status_get_for_user(user=request.user, status_id=status.pk)
+                selectors.decorate([status], user=request.user)
+                return render(
+                    request,
+                    "feeds/_composer_result.html",
+                    {"status": status, "form": StatusForm()},
+                )
+            messages.success(request, "Posted.")
+            return redirect("feeds:home")
+    if request.htmx:
+        return render(request, "feeds/_composer.html", {"form": form}, status=400)
+    return render(request, "feeds/compose.html", {"form": form}, status=400)
+
+
+@require_GET
+def status_detail(request, status_id: int):
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    selectors.decorate([status], user=request.user)
+    comments = [] if status.is_removed else list(selectors.comments_for(status=status))
+    return render(
+        request,
+        "feeds/status_detail.html",
+        {
+            "status": status,
+            "comments": comments,
+            "comment_form": CommentForm(),
+            "announcement_form": AnnouncementForm(),
+            "viewer_can_announce": can_announce(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def status_edit(request, status_id: int):
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    if status.author_id != request.user.pk or status.is_removed:
+        raise PermissionDenied("Only its author can edit a status.")
+    form = EditForm(request.POST or None, initial={"body": status.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_update(
+                actor=request.user, status=status, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Your update is edited; the earlier version stays visible.")
+            return redirect(status)
+    return render(
+        request,
+        "feeds/status_edit.html",
+        {"status": status, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def status_delete(request, status_id: int):
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    try:
+        services.status_delete(actor=request.user, status=status)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Removed. A note stays in its place.")
+    return redirect(_safe_next(request, status.get_absolute_url()))
+
+
+@require_GET
+def status_history(request, status_id: int):
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    revisions = [] if status.is_removed else list(selectors.status_history(status=status))
+    return render(request, "feeds/status_history.html", {"status": status, "revisions": revisions})
+
+
+@require_POST
+def comment_create(request, status_id: int):
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                author=request.user, status=status, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if request.htmx:
+                comment = selectors.comments_for(status=status).get(pk=comment.pk)
+                return render(
+                    request,
+                    "feeds/_comment_result.html",
+                    {"comment": comment, "status": status, "comment_form": CommentForm()},
+                )
+            return redirect(f"{status.get_absolute_url()}#comment-{comment.pk}")
+    if request.htmx:
+        return render(
+            request,
+            "feeds/_comment_form.html",
+            {"status": status, "comment_form": form},
+            status=400,
+        )
+    selectors.decorate([status], user=request.user)
+    return render(
+        request,
+        "feeds/status_detail.html",
+        {
+            "status": status,
+            "comments": [] if status.is_removed else list(selectors.comments_for(status=status)),
+            "comment_form": form,
+            "announcement_form": AnnouncementForm(),
+            "viewer_can_announce": can_announce(request.user),
+        },
+        status=400,
+    )
+
+
+@require_POST
+def react(request, status_id: int):
+    """Toggle one kind of reaction: `kind` and `action` (add or remove)."""
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    kind = request.POST.get("kind", "")
+    try:
+        if request.POST.get("action") == "remove":
+            services.reaction_remove(user=request.user, status=status, kind=kind)
+        else:
+            services.reaction_add(user=request.user, status=status, kind=kind)
+    except ValidationError as exc:
+        if request.htmx:
+            selectors.decorate([status], user=request.user)
+            return render(request, "feeds/_reactions.html", {"status": status}, status=400)
+        messages.error(request, exc.messages[0])
+        return redirect(_safe_next(request, status.get_absolute_url()))
+    if request.htmx:
+        selectors.decorate([status], user=request.user)
+        return render(request, "feeds/_reactions.html", {"status": status})
+    return redirect(_safe_next(request, status.get_absolute_url()))
+
+
+@require_POST
+def announce(request, status_id: int):
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    form = AnnouncementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid date.")
+        return redirect(status)
+    until = form.cleaned_data.get("until")
+    until_dt = timezone.make_aware(datetime.combine(until, time.max)) if until is not None else None
+    try:
+        services.status_announce(
+            actor=request.user, status=status, pinned=form.cleaned_data["pinned"], until=until_dt
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Pinned for everyone." if status.is_announcement else "Unpinned.")
+    return redirect(_safe_next(request, status.get_absolute_url()))
+
+
+# --- Moderation and reports -----------------------------------------------------------------
+
+
+def _target(request, kind: str, pk: int) -> tuple[Status, Comment | None]:
+    if kind == "comment":
+        comment = Comment.objects.filter(pk=pk).select_related("author__profile").first()
+        if comment is None:
+            raise Http404("No such comment.")
+        status = selectors.status_get_for_user(user=request.user, status_id=comment.status_id)
+        return status, comment
+    return selectors.status_get_for_user(user=request.user, status_id=pk), None
+
+
+@require_http_methods(["GET", "POST"])
+def moderate(request, kind: str, pk: int):
+    if not can_moderate(request.user):
+        raise PermissionDenied("Only moderators moderate.")
+    status, comment = _target(request, kind, pk)
+    form = ModerationForm(request.POST or None, initial={"action": request.GET.get("action")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.moderation_apply(
+                moderator=request.user,
+                status=status,
+                comment=comment,
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Done. The action is listed in the moderation log.")
+            return redirect(status)
+    return render(
+        request,
+        "feeds/moderate.html",
+        {"status": status, "comment": comment, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request, kind: str, pk: int):
+    status, comment = _target(request, kind, pk)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "What is wrong with it?"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(
+                reporter=request.user,
+                status=None if comment else status,
+                comment=comment,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Thank you. A moderator will look at it.")
+            return redirect(status)
+    return render(
+        request,
+        "feeds/report.html",
+        {"status": status, "comment": comment, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_GET
+def moderation_log(request):
+    try:
+        entries, next_cursor = keyset_page(
+            selectors.moderation_log(), cursor=request.GET.get("cursor"), size=50
+        )
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
+    return render(
+        request, "feeds/moderation_log.html", {"entries": entries, "next_cursor": next_cursor}
+    )
+
+
+@require_GET
+def moderation_reports(request):
+    if not can_moderate(request.user):
+        raise PermissionDenied("Only moderators see reports.")
+    return render(
+        request, "feeds/moderation_reports.html", {"reports": selectors.open_reports()[:200]}
+    )
+
+
+@require_POST
+def report_dismiss(request, report_id: int):
+    if not can_moderate(request.user):
+        raise PermissionDenied("Only moderators handle reports.")
+    item = get_object_or_404(Report, pk=report_id, resolved_at__isnull=True)
+    services.report_dismiss(moderator=request.user, report=item)
+    messages.success(request, "Report dismissed.")
+    return redirect("feeds:moderation-reports")
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+@require_GET
+def notifications(request):
+    try:
+        items, next_cursor = keyset_page(
+            selectors.notifications_for(user=request.user),
+            cursor=request.GET.get("cursor"),
+            size=30,
+        )
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
+    return render(
+        request,
+        "feeds/notifications.html",
+        {"notifications": items, "next_cursor": next_cursor},
+    )
+
+
+@require_POST
+def notifications_read(request):
+    services.notifications_mark_read(user=request.user)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect(_safe_next(request, "/notifications/"))

@@ -1,0 +1,53 @@
+"""The fixed accounts: the CEO, the people demos log in as, and the site admin.
+
+Their usernames are what the README and the tests use, so they never depend on the seed.
+"""
+
+from dataclasses import dataclass
+
+from profiles.permissions import EXECUTIVES, HR, MODERATORS
+
+from .departments import EXECUTIVE_OFFICE
+
+
+@dataclass(frozen=True)
+class FixedAccount:
+    username: str
+    first_name: str
+    last_name: str
+    title: str
+    department: str
+    pronouns: str
+    bio: str
+    roles: tuple[str, ...] = ()
+
+
+CEO = FixedAccount(
+    "ceo", "Morgan", "Reyes", "Chief Executive Officer", EXECUTIVE_OFFICE, "she/her",
+    "CEO. Ten years ago this company was three people and a whiteboard.\n\n"
+    "I read every question in **Ask leadership**; the answers are in my posts.",
+    roles=(EXECUTIVES,),
+)  # fmt: skip
+# Each joins the first team of their department, so they have a manager, a head and the CEO
+# above them.
+TEAM_ACCOUNTS = (
+    FixedAccount(
+        "alice", "Alice", "Moreau", "Software Engineer", "engineering", "she/her",
+        "Backend engineer on the **platform** team. I like fast tests and slow coffee.",
+    ),
+    FixedAccount(
+        "bob", "Bob", "Mensah", "Account Executive", "sales", "he/him",
+        "Account executive for our mid-market customers. Ask me what customers really think.",
+    ),
+    FixedAccount(
+        "hr", "Hana", "Kovač", "HR Analyst", "people-hr", "she/her",
+        "HR analyst: engagement surveys, reports and making numbers mean something.",
+        roles=(HR,),
+    ),
+    FixedAccount(
+        "mod", "Sam", "Okonkwo", "Internal Communications Specialist", "marketing", "they/them",
+        "I keep our internal network friendly and useful. Flag anything that needs a look.",
+        roles=(MODERATORS,),
+    ),
+)  # fmt: skip
+ADMIN = FixedAccount("admin", "Site", "Administrator", "Administrator", "", "", "")
