@@ -1,3 +1,7 @@
-"""WebSocket URL patterns. The stream consumer arrives with the live-updates issue."""
+from django.urls import path
 
-websocket_urlpatterns: list = []
+from feeds.consumers import StreamConsumer
+
+websocket_urlpatterns = [
+    path("ws/stream/", StreamConsumer.as_asgi()),
+]

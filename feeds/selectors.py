@@ -83,20 +83,48 @@ def pinned_announcements(*, user: User) -> QuerySet[Status]:
     )
 
 
-def feed(*, user: User) -> QuerySet[Status]:
+def feed(*, user: User, include_pinned: bool = False) -> QuerySet[Status]:
     """The home timeline, newest first: own posts, people followed, own department's posts,
-    and announcements once their pinned time is over (while pinned they lead the first page)."""
+    and announcements once their pinned time is over (while pinned they lead the first page,
+    unless `include_pinned`)."""
     department_id = viewer_department_id(user)
     followees = Follow.objects.filter(follower_id=user.pk).values("followee_id")
     wanted = Q(author_id=user.pk) | Q(author_id__in=followees) | Q(is_announcement=True)
     if department_id is not None:
         wanted |= Q(visibility=Visibility.DEPARTMENT, department_id=department_id)
-    return (
-        statuses_visible_to(user=user)
-        .filter(wanted)
-        .exclude(active_announcements_q())
-        .order_by("-created_at", "-id")
-    )
+    qs = statuses_visible_to(user=user).filter(wanted)
+    if not include_pinned:
+        qs = qs.exclude(active_announcements_q())
+    return qs.order_by("-created_at", "-id")
+
+
+def stream_context(*, user: User) -> dict:
+    """What a socket needs to pick its events: the department and the people followed."""
+    return {
+        "department_id": viewer_department_id(user),
+        "followees": list(
+            Follow.objects.filter(follower_id=user.pk).values_list("followee_id", flat=True)
+        ),
+    }
+
+
+def statuses_missed(*, user: User, after: int, limit: int) -> tuple[list[dict], bool]:
+    """Feed statuses with an id above `after`, oldest first, as API objects; and whether
+    there were more than `limit` (then the client should reload instead)."""
+    from .api import StatusSerializer
+
+    # "After" in the feed's own order, (created_at, id): the statuses newer than the last seen.
+    last = Status.objects.filter(pk=after).values_list("created_at", flat=True).first()
+    qs = feed(user=user, include_pinned=True).filter(removal="")
+    if last is None:
+        qs = qs.filter(pk__gt=after)
+    else:
+        qs = qs.filter(Q(created_at__gt=last) | Q(created_at=last, pk__gt=after))
+    qs = qs.order_by("created_at", "id")
+    statuses = list(qs[: limit + 1])
+    truncated = len(statuses) > limit
+    statuses = decorate(statuses[:limit], user=user)
+    return StatusSerializer(statuses, many=True).data, truncated
 
 
 def statuses_by_author(*, user: User, author: User) -> QuerySet[Status]:
@@ -155,8 +183,10 @@ def status_list(
     return qs
 
 
-def decorate(statuses: list[Status], *, user: User) -> list[Status]:
-    """Add reaction counts and the viewer's own reactions to a page: two queries in all."""
+def decorate(statuses: list[Status], *, user: User | None) -> list[Status]:
+    """Add reaction counts and the viewer's own reactions to a page: two queries in all.
+
+    With `user=None` (a payload for many viewers) `my_reactions` is empty."""
     ids = [s.pk for s in statuses]
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     mine: dict[int, list[str]] = defaultdict(list)
@@ -168,15 +198,18 @@ def decorate(statuses: list[Status], *, user: User) -> list[Status]:
             .order_by()
         ):
             counts[row["status_id"]][row["kind"]] = row["n"]
-        for status_id, kind in Reaction.objects.filter(status_id__in=ids, user=user).values_list(
-            "status_id", "kind"
-        ):
-            mine[status_id].append(kind)
+        if user is not None:
+            for status_id, kind in Reaction.objects.filter(
+                status_id__in=ids, user=user
+            ).values_list("status_id", "kind"):
+                mine[status_id].append(kind)
     order = [k.value for k in ReactionKind]
     for status in statuses:
         status.reaction_counts = {kind: counts[status.pk].get(kind, 0) for kind in order}
         status.my_reactions = [kind for kind in order if kind in mine[status.pk]]
-        status.viewer_can_edit = status.author_id == user.pk and not status.is_removed
+        status.viewer_can_edit = (
+            user is not None and status.author_id == user.pk and not status.is_removed
+        )
     return statuses
 
 

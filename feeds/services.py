@@ -10,6 +10,7 @@ from django.utils import timezone
 from enterprise_social.text import Rendered, mention_candidates, render
 from profiles.models import Profile, User
 
+from . import events
 from .models import (
     Comment,
     Hashtag,
@@ -113,6 +114,7 @@ def status_create(*, author: User, body: str, visibility: str = Visibility.COMPA
         status.mentions.set(mentioned)
         status.hashtags.set(_hashtags_for(rendered.hashtags))
         _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
+        events.status_changed(status, created=True)
     return status
 
 
@@ -143,6 +145,7 @@ def status_update(*, actor: User, status: Status, body: str) -> Status:
         status.hashtags.set(_hashtags_for(rendered.hashtags))
         newly = [u for u in mentioned if u.pk not in before]
         _notify_mentions(status=status, comment=None, actor=actor, users=newly)
+        events.status_changed(status)
     return status
 
 
@@ -159,9 +162,17 @@ def status_delete(*, actor: User, status: Status) -> Status:
     status.removed_by = actor
     status.removed_at = timezone.now()
     status.is_announcement = False
-    status.save(
-        update_fields=["removal", "removal_reason", "removed_by", "removed_at", "is_announcement"]
-    )
+    with transaction.atomic():
+        status.save(
+            update_fields=[
+                "removal",
+                "removal_reason",
+                "removed_by",
+                "removed_at",
+                "is_announcement",
+            ]
+        )
+        events.status_changed(status)
     return status
 
 
@@ -181,7 +192,9 @@ def status_announce(
     status.is_announcement = pinned
     status.announcement_until = until if pinned else None
     status.announced_by = actor if pinned else None
-    status.save(update_fields=["is_announcement", "announcement_until", "announced_by"])
+    with transaction.atomic():
+        status.save(update_fields=["is_announcement", "announcement_until", "announced_by"])
+        events.status_changed(status)
     return status
 
 
@@ -219,6 +232,7 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
             actor=author,
             users=[u for u in mentioned if u.pk != status.author_id],
         )
+        events.comment_created(comment)
     return comment
 
 
@@ -243,6 +257,8 @@ def reaction_add(*, user: User, status: Status, kind: str) -> bool:
                 )
     except IntegrityError:
         created = False
+    if created:
+        events.reaction_changed(status)
     return created
 
 
@@ -250,6 +266,8 @@ def reaction_remove(*, user: User, status: Status, kind: str) -> bool:
     if kind not in ReactionKind.values:
         raise ValidationError({"kind": f"One of: {', '.join(ReactionKind.values)}."})
     deleted, _ = Reaction.objects.filter(status=status, user=user, kind=kind).delete()
+    if deleted:
+        events.reaction_changed(status)
     return bool(deleted)
 
 
@@ -282,8 +300,9 @@ def notification_create(
             existing.actor = actor
             existing.updated_at = now
             existing.save(update_fields=["actor_ids", "actor", "updated_at"])
+            events.notification_created(existing)
             return existing
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         recipient=recipient,
         kind=kind,
         actor=actor,
@@ -293,6 +312,8 @@ def notification_create(
         created_at=now,
         updated_at=now,
     )
+    events.notification_created(notification)
+    return notification
 
 
 def _notify_mentions(
@@ -373,6 +394,8 @@ def moderation_apply(
             created_at=now,
         )
         _resolve_reports(moderator=moderator, status=status, comment=comment, now=now)
+        if comment is None:
+            events.status_changed(status)
     return entry
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tags/<str:tag>/", views.tag, name="tag"),
     path("departments/<slug:slug>/", views.department, name="department"),
     path("statuses/", views.status_create, name="create"),
+    path("statuses/cards/", views.status_cards, name="cards"),
     path("statuses/<int:status_id>/", views.status_detail, name="status"),
     path("statuses/<int:status_id>/edit/", views.status_edit, name="edit"),
     path("statuses/<int:status_id>/delete/", views.status_delete, name="delete"),

@@ -193,6 +193,24 @@ def status_create(request):
     return render(request, "feeds/compose.html", {"form": form}, status=400)
 
 
+MAX_CARDS = 50
+
+
+@require_GET
+def status_cards(request):
+    """Rendered cards for `?ids=1,2,3` (the ones the viewer may see), newest first: the live
+    stream inserts them when the reader asks for the new posts."""
+    raw = request.GET.get("ids", "")
+    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_CARDS]
+    statuses = list(
+        selectors.statuses_visible_to(user=request.user)
+        .filter(pk__in=ids)
+        .order_by("-created_at", "-id")
+    )
+    selectors.decorate(statuses, user=request.user)
+    return render(request, "feeds/_cards.html", {"statuses": statuses})
+
+
 @require_GET
 def status_detail(request, status_id: int):
     status = selectors.status_get_for_user(user=request.user, status_id=status_id)

@@ -241,6 +241,7 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
     """Follow someone; following them again changes nothing. Returns (follow, created)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
+    from feeds import events
     from feeds.models import Notification
     from feeds.services import notification_create
 
@@ -251,6 +252,9 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
                 notification_create(
                     recipient=followee, kind=Notification.Kind.FOLLOW, actor=follower
                 )
+                events.follow_changed(
+                    follower_id=follower.pk, followee_id=followee.pk, following=True
+                )
             return follow, created
     except IntegrityError:
         # A concurrent request created it between our read and write.
@@ -258,7 +262,12 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
 
 
 def follow_delete(*, follower: User, followee: User) -> bool:
-    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    from feeds import events
+
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+        if deleted:
+            events.follow_changed(follower_id=follower.pk, followee_id=followee.pk, following=False)
     return bool(deleted)
 
 

@@ -216,3 +216,12 @@ def test_notifications_page_and_badge(client, alice, bob):
 def test_empty_search_is_a_page_not_an_error(alice_client):
     assert alice_client.get("/search/").status_code == 200
     assert alice_client.get("/search/?q=%20%20").status_code == 200
+
+
+def test_cards_render_only_visible_statuses(client, alice, bob):
+    mine = post(alice, "Engineering only", "department")
+    public = post(bob, "Everyone")
+    response = login(client, bob).get(f"/statuses/cards/?ids={mine.pk},{public.pk},x,,-3")
+    assert response.status_code == 200
+    assert b"Everyone" in response.content and b"Engineering only" not in response.content
+    assert client.get("/statuses/cards/").status_code == 200

@@ -1,0 +1,79 @@
+"""Live events: services publish after commit; each process routes them to its own sockets.
+
+The shape is Mastodon's streaming server, measured against Channels' per-socket groups in
+docs/architecture.md: an event is published once, with a description of its audience, on one
+Redis pub/sub channel; every process holds one subscription and decides in memory which of its
+local sockets should receive it, encoding the JSON once per event. Without `REDIS_URL` the
+process delivers to its own sockets directly.
+
+The database stays the source of truth: a failing publish is logged and never fails the request
+that wrote the data; clients catch up with `{"type": "resume", "after": <id>}`.
+"""
+
+import json
+import logging
+import threading
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "es:events"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who receives an event: the union of the parts that are set."""
+
+    user_ids: tuple[int, ...] = ()
+    followers_of: int | None = None  # everyone who follows this author
+    department_id: int | None = None  # everyone currently in this department
+    everyone: bool = False
+    session_keys: tuple[str, ...] = field(default=())  # control events for given sessions
+
+
+def encode(message: dict) -> str:
+    return json.dumps(message, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+
+def broadcast_on_commit(event: dict, audience: Audience) -> None:
+    """Publish `event` to `audience` once the current transaction commits (now if none)."""
+    message = {"audience": asdict(audience), "event": event}
+
+    def send() -> None:
+        try:
+            publish(message)
+        except Exception:
+            # The data is committed; clients will get it on resume. Never fail the request.
+            logger.exception("realtime: could not publish %s", event.get("type"))
+
+    transaction.on_commit(send)
+
+
+_redis_lock = threading.Lock()
+_redis_client = None
+
+
+def _sync_redis():
+    global _redis_client
+    with _redis_lock:
+        if _redis_client is None:
+            import redis
+
+            _redis_client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=1.0
+            )
+        return _redis_client
+
+
+def publish(message: dict) -> None:
+    text = encode(message)
+    if settings.REDIS_URL:
+        _sync_redis().publish(CHANNEL, text)
+    else:
+        from .streaming import hub
+
+        hub.deliver_threadsafe(text)

@@ -1,0 +1,227 @@
+"""The per-process hub: local sockets indexed by user, department and followee.
+
+One hub per process. With Redis, one task holds one pub/sub subscription for the whole process;
+each message names its audience, the hub picks the local sockets in memory and hands each the
+same encoded text. If the subscription drops, every local socket is closed with 1012 (service
+restart): clients reconnect with backoff and resume from their last status, so nothing is lost.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from typing import Protocol
+
+from django.conf import settings
+
+from .realtime import CHANNEL
+
+logger = logging.getLogger(__name__)
+
+RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
+SWEEP_SECONDS = 3.0
+
+
+class Subscriber(Protocol):
+    user_id: int
+    department_id: int | None
+    followees: set[int]
+    session_key: str | None
+
+    async def deliver(self, event: dict, text: str) -> None: ...
+
+    async def close_stream(self, code: int) -> None: ...
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.by_user: dict[int, set[Subscriber]] = defaultdict(set)
+        self.by_department: dict[int, set[Subscriber]] = defaultdict(set)
+        self.by_followee: dict[int, set[Subscriber]] = defaultdict(set)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._listener: asyncio.Task | None = None
+        self._sweeper: asyncio.Task | None = None
+        self.subscribed: asyncio.Event | None = None
+
+    # --- membership --------------------------------------------------------------------------
+
+    async def wait_subscribed(self, timeout: float = 3.0) -> bool:
+        self._ensure_tasks()
+        try:
+            await asyncio.wait_for(self.subscribed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def add(self, sub: Subscriber) -> None:
+        self._ensure_tasks()
+        self.by_user[sub.user_id].add(sub)
+        if sub.department_id is not None:
+            self.by_department[sub.department_id].add(sub)
+        for followee in sub.followees:
+            self.by_followee[followee].add(sub)
+
+    def remove(self, sub: Subscriber) -> None:
+        _discard(self.by_user, sub.user_id, sub)
+        if sub.department_id is not None:
+            _discard(self.by_department, sub.department_id, sub)
+        for followee in sub.followees:
+            _discard(self.by_followee, followee, sub)
+
+    def follow_changed(self, sub: Subscriber, followee: int, following: bool) -> None:
+        if following:
+            sub.followees.add(followee)
+            self.by_followee[followee].add(sub)
+        else:
+            sub.followees.discard(followee)
+            _discard(self.by_followee, followee, sub)
+
+    def subscribers(self) -> list[Subscriber]:
+        return [sub for subs in self.by_user.values() for sub in subs]
+
+    # --- routing -----------------------------------------------------------------------------
+
+    def audience_of(self, audience: dict) -> set[Subscriber]:
+        if audience.get("everyone"):
+            return set(self.subscribers())
+        targets: set[Subscriber] = set()
+        for user_id in audience.get("user_ids") or ():
+            targets |= self.by_user.get(user_id, set())
+        if audience.get("followers_of") is not None:
+            targets |= self.by_followee.get(audience["followers_of"], set())
+        if audience.get("department_id") is not None:
+            targets |= self.by_department.get(audience["department_id"], set())
+        sessions = set(audience.get("session_keys") or ())
+        if sessions:
+            targets = {t for t in targets if t.session_key in sessions}
+        return targets
+
+    async def dispatch(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+            event = message["event"]
+            audience = message["audience"]
+        except (ValueError, KeyError, TypeError):
+            logger.warning("realtime: dropped a malformed message")
+            return
+        targets = self.audience_of(audience)
+        if not targets:
+            return
+        # Encoded once for everyone: the event is the same for every recipient.
+        payload = json.dumps(event, separators=(",", ":"))
+        for sub in targets:
+            try:
+                await sub.deliver(event, payload)
+            except Exception:
+                logger.exception("realtime: delivery to a socket failed")
+
+    def deliver_threadsafe(self, text: str) -> None:
+        """From a request thread (in-memory mode): hand the message to the hub's loop."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        asyncio.run_coroutine_threadsafe(self.dispatch(text), loop)
+
+    # --- background tasks --------------------------------------------------------------------
+
+    def _ensure_tasks(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            # A new event loop (tests start one per test): forget the old one's tasks.
+            self.loop = loop
+            self._listener = None
+            self._sweeper = None
+            self.subscribed = asyncio.Event()
+            if not settings.REDIS_URL:
+                self.subscribed.set()
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = loop.create_task(self._sweep_forever())
+        if settings.REDIS_URL and (self._listener is None or self._listener.done()):
+            self._listener = loop.create_task(self._listen_forever())
+
+    async def _listen_forever(self) -> None:
+        import redis.asyncio as aioredis
+
+        attempt = 0
+        while True:
+            client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1.0)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                self.subscribed.set()
+                attempt = 0
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        await self.dispatch(message["data"].decode())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.subscribed.clear()
+                logger.error("realtime: Redis subscription lost (%s); closing local sockets", exc)
+                # Events published meanwhile are lost to us: make every client resume.
+                await self.close_all(code=1012)
+                await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+                attempt += 1
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                    await client.aclose()
+
+    async def close_all(self, *, code: int) -> None:
+        for sub in self.subscribers():
+            with contextlib.suppress(Exception):
+                await sub.close_stream(code)
+
+    async def _sweep_forever(self) -> None:
+        """Close sockets whose user was deactivated or whose session ended (logout)."""
+        from channels.db import database_sync_to_async
+
+        while self.by_user:
+            await asyncio.sleep(SWEEP_SECONDS)
+            subs = self.subscribers()
+            if not subs:
+                continue
+            try:
+                ended = await database_sync_to_async(_ended_subscribers)(subs)
+            except Exception:
+                logger.exception("realtime: session sweep failed")
+                continue
+            for sub in ended:
+                with contextlib.suppress(Exception):
+                    await sub.close_stream(4401)
+
+
+def _ended_subscribers(subs: list[Subscriber]) -> list[Subscriber]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    user_ids = {s.user_id for s in subs}
+    inactive = set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=False)
+        .values_list("pk", flat=True)
+    )
+    keys = {s.session_key for s in subs if s.session_key}
+    live = set(
+        Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
+            "session_key", flat=True
+        )
+    )
+    return [
+        s
+        for s in subs
+        if s.user_id in inactive or (s.session_key is not None and s.session_key not in live)
+    ]
+
+
+def _discard(index: dict, key, sub) -> None:
+    bucket = index.get(key)
+    if bucket is not None:
+        bucket.discard(sub)
+        if not bucket:
+            del index[key]
+
+
+hub = Hub()

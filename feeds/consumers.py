@@ -1,0 +1,134 @@
+"""`/ws/stream/`: one socket per open page, relaying the events its person should hear.
+
+Thin by design: it authenticates before accepting, registers with the process hub
+(enterprise_social.streaming) and relays. Reads go through selectors; it never writes.
+"""
+
+import json
+import time
+from collections import deque
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from enterprise_social.streaming import hub
+
+from . import selectors
+
+MAX_FRAME = 4096  # bytes a client message may have; resume and ping are tiny
+FLOOD_LIMIT = 20  # client messages…
+FLOOD_WINDOW = 10.0  # …per this many seconds
+SEEN_MEMORY = 2000  # status ids remembered to drop duplicates between resume and live
+RESUME_LIMIT = 500
+
+
+class StreamConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        context = await database_sync_to_async(selectors.stream_context)(user=user)
+        self.user = user
+        self.user_id = user.pk
+        self.department_id = context["department_id"]
+        self.followees = set(context["followees"])
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.resuming = False
+        self.buffer: list[tuple[dict, str]] = []
+        self.seen: deque[int] = deque(maxlen=SEEN_MEMORY)
+        self.seen_set: set[int] = set()
+        self.received: deque[float] = deque(maxlen=FLOOD_LIMIT)
+        await hub.wait_subscribed()
+        hub.add(self)
+        self.registered = True
+        await self.accept()
+
+    async def disconnect(self, code):
+        if getattr(self, "registered", False):
+            hub.remove(self)
+            self.registered = False
+
+    # --- from the client ---------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if bytes_data is not None or text_data is None:
+            await self.error("text_only", "Send JSON text frames.")
+            return
+        if len(text_data.encode()) > MAX_FRAME:
+            await self.close(code=1009)
+            return
+        now = time.monotonic()
+        if len(self.received) == FLOOD_LIMIT and now - self.received[0] < FLOOD_WINDOW:
+            await self.close(code=1008)
+            return
+        self.received.append(now)
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.error("bad_json", "That was not JSON.")
+            return
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "resume":
+            await self.resume(content.get("after"))
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.error("unknown_type", "Known message types: resume, ping.")
+
+    async def error(self, code: str, detail: str) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail})
+
+    async def resume(self, after) -> None:
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.error("bad_resume", '"after" must be the id of the last status you saw.')
+            return
+        # Buffer live events while the database is read, so none slips between the two.
+        self.resuming = True
+        sent, truncated = 0, False
+        try:
+            missed, truncated = await database_sync_to_async(selectors.statuses_missed)(
+                user=self.user, after=after, limit=RESUME_LIMIT
+            )
+            for payload in missed:
+                if payload["id"] in self.seen_set:
+                    continue
+                self.remember(payload["id"])
+                await self.send_json({"type": "status.created", "status": payload})
+                sent += 1
+        finally:
+            self.resuming = False
+            buffered, self.buffer = self.buffer, []
+            for event, text in buffered:
+                await self.relay(event, text)
+        await self.send_json({"type": "resume.done", "count": sent, "truncated": truncated})
+
+    # --- from the hub ------------------------------------------------------------------------
+
+    async def deliver(self, event: dict, text: str) -> None:
+        kind = event.get("type", "")
+        if kind == "_follow":
+            hub.follow_changed(self, event["followee"], event["following"])
+            return
+        if self.resuming:
+            self.buffer.append((event, text))
+            return
+        await self.relay(event, text)
+
+    async def relay(self, event: dict, text: str) -> None:
+        if event.get("type") == "status.created":
+            status_id = event["status"]["id"]
+            if status_id in self.seen_set:
+                return
+            self.remember(status_id)
+        await self.send(text_data=text)
+
+    def remember(self, status_id: int) -> None:
+        if len(self.seen) == self.seen.maxlen:
+            self.seen_set.discard(self.seen[0])
+        self.seen.append(status_id)
+        self.seen_set.add(status_id)
+
+    async def close_stream(self, code: int) -> None:
+        await self.close(code=code)

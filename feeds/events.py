@@ -1,0 +1,85 @@
+"""What the stream says when something changes, and to whom. Called by feeds.services.
+
+Audiences mirror the feed: a status goes to its author, to their followers (company posts) or
+to its department (department posts), and to everyone when it is a pinned announcement.
+Comments and reactions go to everyone who can read the status.
+"""
+
+from enterprise_social.realtime import Audience, broadcast_on_commit
+
+from .models import Comment, Notification, Status, Visibility
+
+
+def status_audience(status: Status) -> Audience:
+    if status.visibility == Visibility.DEPARTMENT:
+        return Audience(user_ids=(status.author_id,), department_id=status.department_id)
+    if status.is_announcement:
+        return Audience(everyone=True)
+    return Audience(user_ids=(status.author_id,), followers_of=status.author_id)
+
+
+def readers_audience(status: Status) -> Audience:
+    if status.visibility == Visibility.DEPARTMENT:
+        return Audience(user_ids=(status.author_id,), department_id=status.department_id)
+    return Audience(everyone=True)
+
+
+def status_payload(status: Status) -> dict:
+    from . import selectors
+    from .api import StatusSerializer
+
+    fresh = selectors.status_base_qs().get(pk=status.pk)
+    selectors.decorate([fresh], user=None)
+    return StatusSerializer(fresh).data
+
+
+def status_changed(status: Status, *, created: bool = False) -> None:
+    kind = "status.created" if created else "status.updated"
+    broadcast_on_commit({"type": kind, "status": status_payload(status)}, status_audience(status))
+
+
+def comment_created(comment: Comment) -> None:
+    from . import selectors
+    from .api import CommentSerializer
+
+    fresh = selectors.comments_for(status=comment.status).get(pk=comment.pk)
+    broadcast_on_commit(
+        {
+            "type": "comment.created",
+            "status_id": comment.status_id,
+            "comment": CommentSerializer(fresh).data,
+            "comment_count": comment.status.comment_count,
+        },
+        readers_audience(comment.status),
+    )
+
+
+def reaction_changed(status: Status) -> None:
+    from . import selectors
+
+    selectors.decorate([status], user=None)
+    broadcast_on_commit(
+        {
+            "type": "reaction.changed",
+            "status_id": status.pk,
+            "reaction_counts": status.reaction_counts,
+        },
+        readers_audience(status),
+    )
+
+
+def notification_created(notification: Notification) -> None:
+    from .api import NotificationSerializer
+
+    broadcast_on_commit(
+        {"type": "notification.created", "notification": NotificationSerializer(notification).data},
+        Audience(user_ids=(notification.recipient_id,)),
+    )
+
+
+def follow_changed(*, follower_id: int, followee_id: int, following: bool) -> None:
+    """Internal: the follower's open sockets start or stop hearing the followee's posts."""
+    broadcast_on_commit(
+        {"type": "_follow", "followee": followee_id, "following": following},
+        Audience(user_ids=(follower_id,)),
+    )

@@ -1,0 +1,171 @@
+// The live stream: one WebSocket per page. New posts wait behind a "N new posts" banner so the
+// reader's place never moves; counts and the notification badge update in place; after a drop
+// the socket reconnects with backoff and resumes from the last status it saw.
+
+const BACKOFF_MS = [500, 1000, 2000, 5000, 10000, 20000];
+
+const timeline = document.getElementById("timeline");
+const banner = document.getElementById("new-posts");
+const pending = new Set();
+let lastId = 0;
+let attempt = 0;
+
+for (const card of document.querySelectorAll("article.status[id^='status-']")) {
+  lastId = Math.max(lastId, Number(card.id.slice("status-".length)) || 0);
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/stream/`);
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    if (lastId) socket.send(JSON.stringify({ type: "resume", after: lastId }));
+  });
+  socket.addEventListener("message", (message) => {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    handle(event);
+  });
+  socket.addEventListener("close", (closed) => {
+    if (closed.code === 4401) return; // logged out or deactivated: stay closed
+    const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+    attempt += 1;
+    setTimeout(connect, delay + Math.random() * 250);
+  });
+}
+
+function handle(event) {
+  switch (event.type) {
+    case "status.created":
+      statusCreated(event.status);
+      break;
+    case "status.updated":
+      refreshCards([event.status.id]);
+      break;
+    case "reaction.changed":
+      reactionsChanged(event.status_id, event.reaction_counts);
+      break;
+    case "comment.created":
+      commentCreated(event);
+      break;
+    case "notification.created":
+      bumpBadge();
+      break;
+    default:
+      break;
+  }
+}
+
+function statusCreated(status) {
+  lastId = Math.max(lastId, status.id);
+  if (!timeline || !banner || document.getElementById(`status-${status.id}`)) return;
+  pending.add(status.id);
+  const count = pending.size;
+  banner.querySelector("[data-count]").textContent =
+    count === 1 ? "1 new post" : `${count} new posts`;
+  banner.hidden = false;
+}
+
+async function fetchCards(ids) {
+  const response = await fetch(`/statuses/cards/?ids=${ids.join(",")}`, {
+    headers: { "X-Requested-With": "fetch" },
+    credentials: "same-origin",
+  });
+  if (!response.ok) return [];
+  const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+  return [...doc.querySelectorAll("article.status")];
+}
+
+function activate(node) {
+  if (window.htmx) window.htmx.process(node);
+  document.dispatchEvent(new CustomEvent("es:content", { detail: node }));
+}
+
+async function showPending() {
+  const ids = [...pending].sort((a, b) => b - a);
+  pending.clear();
+  banner.hidden = true;
+  const cards = await fetchCards(ids);
+  const empty = timeline.querySelector(".timeline__empty");
+  if (empty && cards.length) empty.remove();
+  for (const card of cards.reverse()) {
+    timeline.prepend(card);
+    activate(card);
+  }
+  const first = timeline.querySelector("article.status");
+  if (first) {
+    first.setAttribute("tabindex", "-1");
+    first.focus();
+  }
+}
+
+async function refreshCards(ids) {
+  const present = ids.filter((id) => document.getElementById(`status-${id}`));
+  if (!present.length) return;
+  for (const card of await fetchCards(present)) {
+    const old = document.getElementById(card.id);
+    if (old && !old.contains(document.activeElement)) {
+      old.replaceWith(card);
+      activate(card);
+    }
+  }
+}
+
+function reactionsChanged(statusId, counts) {
+  const group = document.getElementById(`reactions-${statusId}`);
+  if (!group) return;
+  for (const [kind, count] of Object.entries(counts)) {
+    const button = group.querySelector(`.reaction--${kind}`);
+    const label = button && button.querySelector(".reaction__count");
+    if (!label) continue;
+    label.textContent = String(count);
+    label.classList.toggle("reaction__count--zero", count === 0);
+    button.classList.toggle("reaction--has-count", count > 0);
+  }
+}
+
+function commentCreated(event) {
+  const link = document.getElementById(`status-${event.status_id}-comments`);
+  const counter = link && link.querySelector(".status__comments-count");
+  if (counter && typeof event.comment_count === "number") {
+    const word = counter.querySelector(".status__comments-word");
+    counter.firstChild.textContent = String(event.comment_count);
+    if (word) word.textContent = event.comment_count === 1 ? " comment" : " comments";
+  }
+  const list = document.getElementById("comment-list");
+  if (list && list.dataset.statusId === String(event.status_id)) {
+    if (!document.getElementById(`comment-${event.comment.id}`)) {
+      fetch(`/statuses/${event.status_id}/`, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.text() : ""))
+        .then((html) => {
+          const doc = new DOMParser().parseFromString(html, "text/html");
+          const fresh = doc.getElementById(`comment-${event.comment.id}`);
+          if (fresh && !document.getElementById(fresh.id)) {
+            list.append(fresh);
+            activate(fresh);
+          }
+        });
+    }
+  }
+}
+
+function bumpBadge() {
+  const link = document.querySelector("a.nav-icon[href='/notifications/']");
+  if (!link) return;
+  let badge = link.querySelector(".nav-badge");
+  if (!badge) {
+    badge = document.createElement("span");
+    badge.className = "nav-badge";
+    badge.innerHTML = '0<span class="visually-hidden"> unread</span>';
+    link.append(badge);
+  }
+  const current = Number.parseInt(badge.firstChild.textContent, 10) || 0;
+  badge.firstChild.textContent = current >= 99 ? "99+" : String(current + 1);
+}
+
+if (banner) banner.querySelector("button").addEventListener("click", showPending);
+if (document.body.dataset.stream === "on") connect();
