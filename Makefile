@@ -37,5 +37,15 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks run on PostgreSQL and Redis only (see docs/performance.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/enterprise_social_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
+
+bench: $(VENV)/.dev
+	-createdb -h 127.0.0.1 -U postgres enterprise_social_bench 2>/dev/null
+	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.fanout
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python -m bench.stream_latency --posts 200
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

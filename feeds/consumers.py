@@ -23,6 +23,10 @@ RESUME_LIMIT = 500
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
+    # Events reach sockets through the process hub, not the channel layer: no alias, so no
+    # per-socket channel and no blocking Redis read per socket.
+    channel_layer_alias = "__stream_uses_the_hub__"
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:

@@ -261,3 +261,26 @@ async def test_deactivation_closes_open_sockets_within_seconds(people):
     await database_sync_to_async(User.objects.filter(pk=people["alice"].pk).update)(is_active=False)
     output = await socket.receive_output(timeout=8)
     assert output == {"type": "websocket.close", "code": 4401}
+
+
+async def test_logout_closes_that_sessions_sockets_within_seconds(people):
+    from django.contrib.sessions.models import Session
+
+    alice = people["alice"]
+    sockets = []
+    for _ in range(2):
+        cookie = await session_cookie(alice)
+        communicator = WebsocketCommunicator(
+            application, "/ws/stream/", headers=[ORIGIN, (b"cookie", cookie)]
+        )
+        assert (await communicator.connect(timeout=5))[0]
+        sockets.append((communicator, cookie.decode().split("=", 1)[1]))
+    # Logging out deletes the session: the sweep closes that session's sockets, not others.
+    logged_out, other = sockets
+    await database_sync_to_async(Session.objects.filter(session_key=logged_out[1]).delete)()
+    assert await logged_out[0].receive_output(timeout=8) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
+    assert await other[0].receive_nothing(timeout=1)
+    await other[0].disconnect()

@@ -1,0 +1,235 @@
+"""Two real Daphne processes sharing PostgreSQL and Redis: a post accepted by one reaches a
+socket held by the other, and a Redis outage loses nothing once clients resume.
+
+Runs in the PostgreSQL + Redis pass of .ci/run (it needs REDIS_URL and DATABASE_URL).
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import websockets
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+
+from profiles.models import User
+from profiles.services import follow_create
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL")),
+        reason="needs the real PostgreSQL and Redis (second pass of .ci/run)",
+    ),
+]
+PASSWORD = "correct horse battery"
+REDIS_START = [
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
+    "--save", "", "--appendonly", "no",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_daphne(port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "enterprise_social.asgi:application",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"daphne on {port} did not start")
+
+
+@pytest.fixture
+def servers():
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DJANGO_DEBUG": "1",
+    }
+    ports = [free_port(), free_port()]
+    processes = [start_daphne(port, env) for port in ports]
+    yield ports
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class ApiClient:
+    """An app client of one process, authenticated with an allauth session token."""
+
+    def __init__(self, port: int, username: str):
+        self.base = f"http://127.0.0.1:{port}"
+        self.session = requests.Session()
+        token = self.session.post(
+            f"{self.base}/_allauth/app/v1/auth/login",
+            json={"username": username, "password": PASSWORD},
+            timeout=10,
+        ).json()["meta"]["session_token"]
+        self.session.headers["X-Session-Token"] = token
+
+    def post(self, path: str, json: dict) -> requests.Response:
+        return self.session.post(f"{self.base}{path}", json=json, timeout=10)
+
+
+def login(port: int, username: str) -> ApiClient:
+    return ApiClient(port, username)
+
+
+def browser_session(port: int, username: str) -> str:
+    base = f"http://127.0.0.1:{port}"
+    browser = requests.Session()
+    browser.get(f"{base}/accounts/login/", timeout=10)
+    browser.post(
+        f"{base}/accounts/login/",
+        data={
+            "login": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies.get("csrftoken"),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=10,
+    )
+    return browser.cookies.get("sessionid")
+
+
+async def open_stream(port: int, session_id: str):
+    return await websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/stream/",
+        additional_headers={
+            "Cookie": f"sessionid={session_id}",
+            "Origin": f"http://127.0.0.1:{port}",
+        },
+        open_timeout=10,
+    )
+
+
+async def statuses_from(ws, *, until_ids: set[int], timeout: float = 10.0) -> list[int]:
+    received: list[int] = []
+    deadline = time.monotonic() + timeout
+    while not until_ids.issubset(received) and time.monotonic() < deadline:
+        try:
+            raw = await asyncio.wait_for(ws.recv(), timeout=max(deadline - time.monotonic(), 0.1))
+        except (TimeoutError, websockets.ConnectionClosed):
+            break
+        event = json.loads(raw)
+        if event["type"] == "status.created":
+            received.append(event["status"]["id"])
+    return received
+
+
+def redis_up() -> bool:
+    result = subprocess.run(
+        ["redis-cli", "-h", "127.0.0.1", "ping"],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() == "PONG"
+
+
+@pytest.fixture
+def company(db):
+    author = UserFactory(username="writer")
+    reader = UserFactory(username="reader")
+    follow_create(follower=reader, followee=author)
+    # The servers run with production hashers, not the suite's fast one.
+    hashed = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+    User.objects.filter(pk__in=[author.pk, reader.pk]).update(password=hashed)
+    connection.close()  # the servers must see committed rows, and our pool must not hog them
+    return author, reader
+
+
+def test_post_through_one_process_reaches_a_socket_on_the_other(servers, company):
+    port_a, port_b = servers
+    session_id = browser_session(port_b, "reader")
+    writer = login(port_a, "writer")
+
+    async def scenario():
+        ws = await open_stream(port_b, session_id)
+        response = writer.post("/api/v1/statuses/", json={"body": "Across processes"})
+        assert response.status_code == 201
+        got = await statuses_from(ws, until_ids={response.json()["id"]})
+        await ws.close()
+        return got, response.json()["id"]
+
+    got, status_id = asyncio.run(scenario())
+    assert got == [status_id]
+
+
+def test_redis_outage_loses_no_status_once_the_client_resumes(servers, company):
+    port_a, port_b = servers
+    session_id = browser_session(port_b, "reader")
+    writer = login(port_a, "writer")
+
+    async def scenario():
+        ws = await open_stream(port_b, session_id)
+        before = writer.post("/api/v1/statuses/", json={"body": "before the outage"}).json()
+        got = await statuses_from(ws, until_ids={before["id"]})
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], check=False)  # noqa: S607
+        try:
+            during = [
+                writer.post("/api/v1/statuses/", json={"body": f"during {i}"}) for i in range(3)
+            ]
+            assert [r.status_code for r in during] == [201, 201, 201]
+        finally:
+            subprocess.run(REDIS_START, check=True)  # noqa: S603
+            for _ in range(50):
+                if redis_up():
+                    break
+                time.sleep(0.1)
+        during_ids = [r.json()["id"] for r in during]
+        # The server closed our socket when its subscription broke; reconnect and resume.
+        await asyncio.sleep(0.5)
+        with_retry = None
+        for _ in range(30):
+            try:
+                with_retry = await open_stream(port_b, session_id)
+                break
+            except (OSError, websockets.InvalidStatus, websockets.InvalidHandshake):
+                await asyncio.sleep(0.3)
+        assert with_retry is not None
+        await with_retry.send(json.dumps({"type": "resume", "after": got[-1]}))
+        after = writer.post("/api/v1/statuses/", json={"body": "after the outage"}).json()
+        got += await statuses_from(with_retry, until_ids={*during_ids, after["id"]})
+        await with_retry.close()
+        with contextlib.suppress(Exception):
+            await ws.close()
+        return got, [before["id"], *during_ids, after["id"]]
+
+    got, expected = asyncio.run(scenario())
+    assert got == expected  # every status exactly once, in order
