@@ -19,12 +19,11 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
-import requests
 import websockets
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.servers import ROOT, browser_session_id, free_port, start_daphne, stop, token_session
+
 PASSWORD = "bench-password-1"  # noqa: S105
 
 
@@ -77,64 +76,9 @@ def collectstatic() -> None:
     )
 
 
-def start(port: int) -> subprocess.Popen:
-    env = {**os.environ, **PRODUCTION}
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "enterprise_social.asgi:application",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(150):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    fail(f"daphne on port {port} did not start")
-    raise AssertionError
-
-
-def token_for(port: int, username: str) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(
-        f"http://127.0.0.1:{port}/_allauth/app/v1/auth/login",
-        json={"username": username, "password": PASSWORD},
-        timeout=10,
-    ).json()
-    session.headers["X-Session-Token"] = answer["meta"]["session_token"]
-    return session
-
-
-def browser_cookie(port: int, username: str) -> str:
-    base = f"http://127.0.0.1:{port}"
-    browser = requests.Session()
-    browser.get(f"{base}/accounts/login/", timeout=10)
-    browser.post(
-        f"{base}/accounts/login/",
-        data={
-            "login": username,
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": browser.cookies.get("csrftoken"),
-        },
-        headers={"Referer": f"{base}/accounts/login/"},
-        timeout=10,
-    )
-    return browser.cookies["sessionid"]
-
-
 async def measure(port_a: int, port_b: int, posts: int) -> tuple[list[float], list[float]]:
-    writer = token_for(port_a, "bench-writer")
-    cookie = browser_cookie(port_b, "bench-reader")
+    writer = token_session(port_a, "bench-writer", PASSWORD)
+    cookie = browser_session_id(port_b, "bench-reader", PASSWORD)
     ws = await websockets.connect(
         f"ws://127.0.0.1:{port_b}/ws/stream/",
         additional_headers={"Cookie": f"sessionid={cookie}", "Origin": "http://127.0.0.1"},
@@ -183,13 +127,12 @@ def main() -> None:
         fail("set DATABASE_URL and REDIS_URL: this measures PostgreSQL and Redis, never SQLite")
     prepare()
     collectstatic()
-    a, b = start(8101), start(8102)
+    ports = [free_port(), free_port()]
+    processes = [start_daphne(port, PRODUCTION) for port in ports]
     try:
-        from_commit, from_request = asyncio.run(measure(8101, 8102, args.posts))
+        from_commit, from_request = asyncio.run(measure(*ports, args.posts))
     finally:
-        for process in (a, b):
-            process.terminate()
-            process.wait(timeout=10)
+        stop(processes)
     print(summary("created_at (commit) -> follower", from_commit))
     print(summary("request start -> follower", from_request))
 

@@ -43,15 +43,29 @@ class AuthorSerializer(serializers.Serializer):
     avatar_url = serializers.CharField(source="profile.avatar_url")
 
 
-class StatusSerializer(serializers.ModelSerializer):
-    author = AuthorSerializer()
+class TombstoneSerializer(serializers.ModelSerializer):
+    """A removed item keeps its place as a tombstone; its words are not served."""
+
     body = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     is_removed = serializers.BooleanField()
+    mentions = serializers.SerializerMethodField()
+
+    def get_body(self, obj) -> str:
+        return "" if obj.is_removed else obj.body
+
+    def get_body_html(self, obj) -> str:
+        return "" if obj.is_removed else obj.body_html
+
+    def get_mentions(self, obj) -> list[str]:
+        return [] if obj.is_removed else [u.username for u in obj.mentions.all()]
+
+
+class StatusSerializer(TombstoneSerializer):
+    author = AuthorSerializer()
     removed_by = serializers.SerializerMethodField()
     reaction_counts = serializers.SerializerMethodField()
     my_reactions = serializers.SerializerMethodField()
-    mentions = serializers.SerializerMethodField()
     hashtags = serializers.SerializerMethodField()
     is_pinned = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url")
@@ -84,13 +98,6 @@ class StatusSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    # A removed status keeps its place as a tombstone; its words are not served.
-    def get_body(self, obj: Status) -> str:
-        return "" if obj.is_removed else obj.body
-
-    def get_body_html(self, obj: Status) -> str:
-        return "" if obj.is_removed else obj.body_html
-
     def get_removed_by(self, obj: Status) -> str | None:
         return obj.removed_by.username if obj.removed_by_id else None
 
@@ -100,9 +107,6 @@ class StatusSerializer(serializers.ModelSerializer):
 
     def get_my_reactions(self, obj: Status) -> list[str]:
         return getattr(obj, "my_reactions", [])
-
-    def get_mentions(self, obj: Status) -> list[str]:
-        return [] if obj.is_removed else [u.username for u in obj.mentions.all()]
 
     def get_hashtags(self, obj: Status) -> list[str]:
         return [] if obj.is_removed else [t.name for t in obj.hashtags.all()]
@@ -131,12 +135,8 @@ class RevisionSerializer(serializers.Serializer):
     replaced_at = serializers.DateTimeField()
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(TombstoneSerializer):
     author = AuthorSerializer()
-    body = serializers.SerializerMethodField()
-    body_html = serializers.SerializerMethodField()
-    is_removed = serializers.BooleanField()
-    mentions = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
@@ -153,15 +153,6 @@ class CommentSerializer(serializers.ModelSerializer):
             "mentions",
         ]
         read_only_fields = fields
-
-    def get_body(self, obj: Comment) -> str:
-        return "" if obj.is_removed else obj.body
-
-    def get_body_html(self, obj: Comment) -> str:
-        return "" if obj.is_removed else obj.body_html
-
-    def get_mentions(self, obj: Comment) -> list[str]:
-        return [] if obj.is_removed else [u.username for u in obj.mentions.all()]
 
 
 class CommentCreateSerializer(StrictSerializer):

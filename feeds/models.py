@@ -23,6 +23,28 @@ class Removal(models.TextChoices):
     MODERATOR = "moderator", "hidden by a moderator"
 
 
+class Removable(models.Model):
+    """A status or comment that can be removed: it then stays as a tombstone saying who and why."""
+
+    removal = models.CharField(max_length=10, choices=Removal.choices, blank=True)
+    removal_reason = models.CharField(max_length=500, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_removed(self) -> bool:
+        return bool(self.removal)
+
+
 class Hashtag(models.Model):
     name = models.CharField(max_length=64, unique=True)  # lower-case, without the '#'
 
@@ -36,7 +58,7 @@ class Hashtag(models.Model):
         return reverse("feeds:tag", kwargs={"tag": self.name})
 
 
-class Status(models.Model):
+class Status(Removable):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="statuses"
     )
@@ -55,16 +77,6 @@ class Status(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
-    removal = models.CharField(max_length=10, choices=Removal.choices, blank=True)
-    removal_reason = models.CharField(max_length=500, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    removed_at = models.DateTimeField(null=True, blank=True)
     comments_locked = models.BooleanField(default=False)
     lock_reason = models.CharField(max_length=500, blank=True)
     is_announcement = models.BooleanField(default=False)
@@ -114,10 +126,6 @@ class Status(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("feeds:status", kwargs={"status_id": self.pk})
 
-    @property
-    def is_removed(self) -> bool:
-        return bool(self.removal)
-
 
 class StatusRevision(models.Model):
     """An earlier version of a status, kept when its author edits it."""
@@ -136,7 +144,7 @@ class StatusRevision(models.Model):
         return f"revision of {self.status_id} at {self.written_at:%Y-%m-%d %H:%M}"
 
 
-class Comment(models.Model):
+class Comment(Removable):
     status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
@@ -144,16 +152,6 @@ class Comment(models.Model):
     body = models.TextField(max_length=2000)
     body_html = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
-    removal = models.CharField(max_length=10, choices=Removal.choices, blank=True)
-    removal_reason = models.CharField(max_length=500, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    removed_at = models.DateTimeField(null=True, blank=True)
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments"
     )
@@ -164,10 +162,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.status_id}"
-
-    @property
-    def is_removed(self) -> bool:
-        return bool(self.removal)
 
 
 class Reaction(models.Model):

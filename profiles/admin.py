@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from enterprise_social.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Department, Follow, Profile, RoleChange, Skill, User
 
@@ -116,19 +118,10 @@ class FollowAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(admin.ModelAdmin):
+class RoleChangeAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail of who gave or took which role from whom, and when."""
 
     list_display = ["created_at", "user", "role", "action", "actor"]
     list_filter = ["role", "action"]
     search_fields = ["user__username", "actor__username"]
     list_select_related = ["user", "actor"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

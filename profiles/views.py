@@ -4,11 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enterprise_social.pagination import BadCursor, keyset_page
 
 from . import selectors, services
 from .models import Profile
@@ -52,20 +53,6 @@ class ProfileForm(forms.Form):
         return [s.strip() for s in self.cleaned_data["skills"].split(",") if s.strip()]
 
 
-def _page_of(qs, request, size: int = DIRECTORY_PAGE_SIZE):
-    """Keyset pages for the directory: `?after=<display_name>|<id>`; no OFFSET scans."""
-    after = request.GET.get("after", "")
-    if "|" in after:
-        name, _, raw_id = after.rpartition("|")
-        if raw_id.isdigit():
-            qs = qs.filter(Q(display_name__gt=name) | Q(display_name=name, id__gt=int(raw_id)))
-    items = list(qs[: size + 1])
-    has_next = len(items) > size
-    items = items[:size]
-    next_after = f"{items[-1].display_name}|{items[-1].id}" if has_next and items else ""
-    return items, next_after
-
-
 @require_GET
 def directory(request):
     q = request.GET.get("q", "").strip()
@@ -74,7 +61,12 @@ def directory(request):
     qs = selectors.profiles_annotate_following(
         selectors.profile_list(q=q, department=department, skill=skill), viewer=request.user
     )
-    people, next_after = _page_of(qs, request)
+    try:
+        people, next_after = keyset_page(
+            qs, cursor=request.GET.get("after"), size=DIRECTORY_PAGE_SIZE
+        )
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
     context = {
         "people": people,
         "next_after": next_after,

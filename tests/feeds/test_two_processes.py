@@ -8,24 +8,20 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import requests
 import websockets
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from bench.servers import browser_session_id, free_port, start_daphne, stop, token_session
 from profiles.models import User
 from profiles.services import follow_create
 from tests.factories import UserFactory
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
@@ -40,40 +36,6 @@ REDIS_START = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_daphne(port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "enterprise_social.asgi:application",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"daphne on {port} did not start")
-
-
 @pytest.fixture
 def servers():
     db = settings.DATABASES["default"]
@@ -85,47 +47,18 @@ def servers():
     ports = [free_port(), free_port()]
     processes = [start_daphne(port, env) for port in ports]
     yield ports
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+    stop(processes)
 
 
-class ApiClient:
-    """An app client of one process, authenticated with an allauth session token."""
+class Writer:
+    """Posts through the API of one process with an app token."""
 
-    def __init__(self, port: int, username: str):
+    def __init__(self, port: int):
         self.base = f"http://127.0.0.1:{port}"
-        self.session = requests.Session()
-        token = self.session.post(
-            f"{self.base}/_allauth/app/v1/auth/login",
-            json={"username": username, "password": PASSWORD},
-            timeout=10,
-        ).json()["meta"]["session_token"]
-        self.session.headers["X-Session-Token"] = token
+        self.session = token_session(port, "writer", PASSWORD)
 
-    def post(self, path: str, json: dict) -> requests.Response:
+    def post(self, path: str, json: dict):
         return self.session.post(f"{self.base}{path}", json=json, timeout=10)
-
-
-def login(port: int, username: str) -> ApiClient:
-    return ApiClient(port, username)
-
-
-def browser_session(port: int, username: str) -> str:
-    base = f"http://127.0.0.1:{port}"
-    browser = requests.Session()
-    browser.get(f"{base}/accounts/login/", timeout=10)
-    browser.post(
-        f"{base}/accounts/login/",
-        data={
-            "login": username,
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": browser.cookies.get("csrftoken"),
-        },
-        headers={"Referer": f"{base}/accounts/login/"},
-        timeout=10,
-    )
-    return browser.cookies.get("sessionid")
 
 
 async def open_stream(port: int, session_id: str):
@@ -176,8 +109,8 @@ def company(db):
 
 def test_post_through_one_process_reaches_a_socket_on_the_other(servers, company):
     port_a, port_b = servers
-    session_id = browser_session(port_b, "reader")
-    writer = login(port_a, "writer")
+    session_id = browser_session_id(port_b, "reader", PASSWORD)
+    writer = Writer(port_a)
 
     async def scenario():
         ws = await open_stream(port_b, session_id)
@@ -193,8 +126,8 @@ def test_post_through_one_process_reaches_a_socket_on_the_other(servers, company
 
 def test_redis_outage_loses_no_status_once_the_client_resumes(servers, company):
     port_a, port_b = servers
-    session_id = browser_session(port_b, "reader")
-    writer = login(port_a, "writer")
+    session_id = browser_session_id(port_b, "reader", PASSWORD)
+    writer = Writer(port_a)
 
     async def scenario():
         ws = await open_stream(port_b, session_id)

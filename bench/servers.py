@@ -1,0 +1,88 @@
+"""Real Daphne processes on loopback, and logged-in clients for them.
+
+Shared by the benchmarks and the multi-process tests, which both need servers that share
+PostgreSQL and Redis with the process that starts them.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_daphne(port: int, env: dict | None = None, *, quiet: bool = True) -> subprocess.Popen:
+    """Start `daphne` on 127.0.0.1:`port` and wait until /healthz answers 200."""
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "enterprise_social.asgi:application",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.DEVNULL if quiet else None,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"daphne on port {port} did not start")
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=10)
+
+
+def token_session(port: int, username: str, password: str) -> requests.Session:
+    """An app client: logged in through allauth headless, sending `X-Session-Token`."""
+    session = requests.Session()
+    answer = session.post(
+        f"http://127.0.0.1:{port}/_allauth/app/v1/auth/login",
+        json={"username": username, "password": password},
+        timeout=10,
+    ).json()
+    session.headers["X-Session-Token"] = answer["meta"]["session_token"]
+    return session
+
+
+def browser_session_id(port: int, username: str, password: str) -> str:
+    """The `sessionid` cookie of a browser that logged in through the login form."""
+    base = f"http://127.0.0.1:{port}"
+    browser = requests.Session()
+    browser.get(f"{base}/accounts/login/", timeout=10)
+    browser.post(
+        f"{base}/accounts/login/",
+        data={
+            "login": username,
+            "password": password,
+            "csrfmiddlewaretoken": browser.cookies.get("csrftoken"),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=10,
+    )
+    return browser.cookies["sessionid"]
