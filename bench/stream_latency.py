@@ -12,6 +12,7 @@ upper bound that includes the request itself). Prints median, p95 and worst.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -84,6 +85,20 @@ async def measure(port_a: int, port_b: int, posts: int) -> tuple[list[float], li
         additional_headers={"Cookie": f"sessionid={cookie}", "Origin": "http://127.0.0.1"},
     )
     loop = asyncio.get_running_loop()
+    arrivals: dict[int, tuple[float, float]] = {}
+    arrived = asyncio.Event()
+
+    async def receive() -> None:
+        # Timestamps each event the moment it is read, independently of the writer's request.
+        async for raw in ws:
+            now = time.time()
+            event = json.loads(raw)
+            if event["type"] == "status.created":
+                created = datetime.fromisoformat(event["status"]["created_at"]).timestamp()
+                arrivals[event["status"]["id"]] = (now, created)
+                arrived.set()
+
+    receiver = asyncio.create_task(receive())
     from_commit, from_request = [], []
     for i in range(posts):
         started = time.time()
@@ -98,14 +113,17 @@ async def measure(port_a: int, port_b: int, posts: int) -> tuple[list[float], li
         if response.status_code != 201:
             fail(f"post answered {response.status_code}")
         status_id = response.json()["id"]
-        while True:
-            event = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
-            if event["type"] == "status.created" and event["status"]["id"] == status_id:
-                arrived = time.time()
-                created = datetime.fromisoformat(event["status"]["created_at"]).timestamp()
-                from_commit.append((arrived - created) * 1000)
-                from_request.append((arrived - started) * 1000)
-                break
+        deadline = time.monotonic() + 10
+        while status_id not in arrivals:
+            arrived.clear()
+            if time.monotonic() > deadline:
+                fail(f"status {status_id} never arrived")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), timeout=1)
+        at, created = arrivals[status_id]
+        from_commit.append((at - created) * 1000)
+        from_request.append((at - started) * 1000)
+    receiver.cancel()
     await ws.close()
     return from_commit, from_request
 
