@@ -55,7 +55,13 @@ def _decode(cursor: str, fields: list[str], sample_types: list[type]) -> list:
     return decoded
 
 
-FIELD_TYPES = {"created_at": datetime, "updated_at": datetime, "id": int, "rank": float}
+FIELD_TYPES = {
+    "created_at": datetime,
+    "updated_at": datetime,
+    "id": int,
+    "rank": float,
+    "votes_count": int,
+}
 
 
 def keyset_page(qs: QuerySet, *, cursor: str | None, size: int) -> tuple[list, str | None]:

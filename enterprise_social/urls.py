@@ -18,6 +18,7 @@ handler500 = "enterprise_social.views.error_500"
 api_patterns = [
     path("", include("profiles.api_urls")),
     path("", include("feeds.api_urls")),
+    path("", include("exec_blog.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
+    path("ask/", include("exec_blog.urls")),
     path("", include("feeds.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -25,7 +25,7 @@ class CommentAdmin(ReadOnlyAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "moderator", "action", "status", "comment", "reason"]
+    list_display = ["created_at", "moderator", "action", "status", "comment", "question", "reason"]
     list_filter = ["action"]
     list_select_related = ["moderator"]
 

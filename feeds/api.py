@@ -162,7 +162,7 @@ class CommentCreateSerializer(StrictSerializer):
 
 
 class ModerationSerializer(StrictSerializer):
-    action = serializers.ChoiceField(choices=ModerationAction.Action.values)
+    action = serializers.ChoiceField(choices=services.STATUS_ACTIONS)
     reason = serializers.CharField(max_length=services.MAX_REASON, allow_blank=True)
 
 
@@ -179,6 +179,7 @@ class ModerationLogSerializer(serializers.ModelSerializer):
     moderator = AuthorSerializer()
     status_id = serializers.IntegerField(allow_null=True)
     comment_id = serializers.IntegerField(allow_null=True)
+    question_id = serializers.IntegerField(allow_null=True)
     action_label = serializers.CharField(source="get_action_display")
 
     class Meta:
@@ -190,6 +191,7 @@ class ModerationLogSerializer(serializers.ModelSerializer):
             "action_label",
             "status_id",
             "comment_id",
+            "question_id",
             "reason",
             "created_at",
         ]
@@ -201,6 +203,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     others_count = serializers.IntegerField()
     status_id = serializers.IntegerField(allow_null=True)
     comment_id = serializers.IntegerField(allow_null=True)
+    question_id = serializers.IntegerField(allow_null=True)
     is_read = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -214,6 +217,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "others_count",
             "status_id",
             "comment_id",
+            "question_id",
             "text",
             "url",
             "is_read",
@@ -238,10 +242,18 @@ def notification_text(obj: Notification) -> str:
         who += " and 1 other"
     elif obj.others_count > 1:
         who += f" and {obj.others_count} others"
+    if (
+        obj.kind == Notification.Kind.ANSWER
+        and obj.question_id
+        and obj.question.asker_id != obj.recipient_id
+    ):
+        return f"{who} answered a question you voted for"
     return f"{who} {obj.get_kind_display()}"
 
 
 def notification_url(obj: Notification) -> str:
+    if obj.question_id:
+        return f"/ask/{obj.question_id}/"
     if obj.status_id:
         anchor = f"#comment-{obj.comment_id}" if obj.comment_id else ""
         return f"/statuses/{obj.status_id}/{anchor}"

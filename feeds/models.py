@@ -208,6 +208,9 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    question = models.ForeignKey(
+        "exec_blog.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -239,6 +242,7 @@ class ModerationAction(models.Model):
         RESTORE = "restore", "restored"
         LOCK = "lock", "locked comments on"
         UNLOCK = "unlock", "unlocked comments on"
+        MERGE = "merge", "merged"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
@@ -250,6 +254,13 @@ class ModerationAction(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
     )
+    question = models.ForeignKey(
+        "exec_blog.Question",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation",
+    )
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -258,7 +269,9 @@ class ModerationAction(models.Model):
         indexes = [models.Index(fields=["-created_at", "-id"], name="moderation_time_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__isnull=False) | Q(comment__isnull=False),
+                condition=Q(status__isnull=False)
+                | Q(comment__isnull=False)
+                | Q(question__isnull=False),
                 name="moderation_has_target",
             ),
         ]

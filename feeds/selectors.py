@@ -236,7 +236,7 @@ def hashtag_get(*, tag: str) -> Hashtag:
 def notifications_for(*, user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user)
-        .select_related("actor__profile", "status", "comment")
+        .select_related("actor__profile", "status", "comment", "question")
         .order_by("-updated_at", "-id")
     )
 
@@ -247,7 +247,7 @@ def unread_notification_count(*, user: User) -> int:
 
 def moderation_log() -> QuerySet[ModerationAction]:
     return ModerationAction.objects.select_related(
-        "moderator__profile", "status__author__profile", "comment__author__profile"
+        "moderator__profile", "status__author__profile", "comment__author__profile", "question"
     ).order_by("-created_at", "-id")
 
 

@@ -284,7 +284,9 @@ def notification_create(
     actor: User,
     status: Status | None = None,
     comment: Comment | None = None,
+    question=None,
 ) -> Notification | None:
+    """`question`: an exec_blog Question (not imported here: exec_blog depends on feeds)."""
     if recipient.pk == actor.pk or not recipient.is_active:
         return None
     now = timezone.now()
@@ -309,6 +311,7 @@ def notification_create(
         actor_ids=[actor.pk],
         status=status,
         comment=comment,
+        question=question,
         created_at=now,
         updated_at=now,
     )
@@ -340,6 +343,9 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 # --- Moderation ----------------------------------------------------------------------------
 
+# What can be done to a status or comment ("merge" is for questions: exec_blog.services).
+STATUS_ACTIONS = ("hide", "restore", "lock", "unlock")
+
 
 def moderation_apply(
     *,
@@ -352,7 +358,7 @@ def moderation_apply(
     """Hide, restore, lock or unlock, always with a public reason and a log entry."""
     if not can_moderate(moderator):
         raise PermissionDenied("Only moderators moderate.")
-    if action not in ModerationAction.Action.values:
+    if action not in STATUS_ACTIONS:
         raise ValidationError({"action": "One of: hide, restore, lock, unlock."})
     reason = clean_reason(reason)
     target = comment if comment is not None else status

@@ -62,7 +62,9 @@ class ReasonForm(forms.Form):
 
 
 class ModerationForm(ReasonForm):
-    action = forms.ChoiceField(choices=ModerationAction.Action.choices)
+    action = forms.ChoiceField(
+        choices=[c for c in ModerationAction.Action.choices if c[0] in services.STATUS_ACTIONS]
+    )
 
 
 class AnnouncementForm(forms.Form):

@@ -1,0 +1,36 @@
+"""Read-only admin for questions. The asker is left out entirely: a question may be anonymous,
+and its asker is never shown anywhere, the admin included (no column, no field, no search)."""
+
+from django.contrib import admin
+
+from enterprise_social.admin import ReadOnlyAdmin
+
+from .models import Question
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "short_body", "anonymous", "votes_count", "created_at", "answered_at"]
+    list_filter = ["anonymous", "removal"]
+    search_fields = ["body"]
+    fields = [
+        "body",
+        "anonymous",
+        "created_at",
+        "votes_count",
+        "answer_body",
+        "answered_by",
+        "answered_at",
+        "merged_into",
+        "removal",
+        "removal_reason",
+        "removed_by",
+        "removed_at",
+    ]
+    readonly_fields = fields
+    list_select_related = ["answered_by"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="question")
+    def short_body(self, obj: Question) -> str:
+        return obj.body[:80]

@@ -1,0 +1,216 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework import status as http
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enterprise_social.api import KeysetPagination
+from feeds.api import AuthorSerializer, ModerationLogSerializer, StrictSerializer
+from feeds.services import MAX_LENGTH, MAX_REASON
+
+from . import selectors, services
+from .models import BODY_MAX, Question
+from .permissions import can_moderate_questions
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class AnswerSerializer(serializers.Serializer):
+    body_html = serializers.CharField(source="answer_html")
+    answered_by = AuthorSerializer()
+    answered_at = serializers.DateTimeField()
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A question. `asker` is null for an anonymous one, whoever asks (the asker included)."""
+
+    asker = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    is_mine = serializers.SerializerMethodField()
+    has_voted = serializers.SerializerMethodField()
+    days_open = serializers.SerializerMethodField()
+    answer = serializers.SerializerMethodField()
+    is_removed = serializers.BooleanField()
+    removed_by = serializers.SerializerMethodField()
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+    url = serializers.CharField(source="get_absolute_url")
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "body",
+            "anonymous",
+            "asker",
+            "is_mine",
+            "created_at",
+            "votes_count",
+            "has_voted",
+            "days_open",
+            "answer",
+            "is_removed",
+            "removal_reason",
+            "removed_by",
+            "merged_into",
+            "url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AuthorSerializer(allow_null=True))
+    def get_asker(self, obj: Question):
+        if obj.anonymous:
+            return None
+        return AuthorSerializer(obj.asker).data
+
+    def get_body(self, obj: Question) -> str:
+        return "" if obj.is_removed else obj.body
+
+    def get_is_mine(self, obj: Question) -> bool:
+        return bool(getattr(obj, "is_mine", False))
+
+    def get_has_voted(self, obj: Question) -> bool:
+        return bool(getattr(obj, "has_voted", False))
+
+    def get_days_open(self, obj: Question) -> int | None:
+        return obj.days_open
+
+    @extend_schema_field(AnswerSerializer(allow_null=True))
+    def get_answer(self, obj: Question):
+        if obj.is_removed or not obj.is_answered:
+            return None
+        return AnswerSerializer(obj).data
+
+    def get_removed_by(self, obj: Question) -> str | None:
+        return obj.removed_by.username if obj.removed_by_id else None
+
+
+class QuestionCreateSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=BODY_MAX * 2, allow_blank=True, trim_whitespace=False)
+    anonymous = serializers.BooleanField(default=False)
+
+
+class AnswerCreateSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+
+
+class QuestionModerationSerializer(StrictSerializer):
+    action = serializers.ChoiceField(choices=["hide", "restore", "merge"])
+    reason = serializers.CharField(max_length=MAX_REASON, allow_blank=True)
+    into = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+VoteState = {
+    "type": "object",
+    "properties": {
+        "question_id": {"type": "integer"},
+        "votes_count": {"type": "integer"},
+        "has_voted": {"type": "boolean"},
+    },
+}
+
+
+def _question_payload(question: Question, user) -> dict:
+    question = selectors.question_get(question_id=question.pk)
+    selectors.decorate([question], user=user)
+    return QuestionSerializer(question).data
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("sort", str, enum=["votes", "recent"], description="Default: votes"),
+        OpenApiParameter("answered", bool, description="Only answered (true) or open (false)"),
+    ]
+)
+class QuestionListView(generics.GenericAPIView):
+    """Questions to leadership; hidden and merged ones are left out (reach them by id)."""
+
+    serializer_class = QuestionSerializer
+    pagination_class = KeysetPagination
+
+    @extend_schema(operation_id="v1_questions_list", responses=QuestionSerializer(many=True))
+    def get(self, request):
+        params = request.query_params
+        qs = selectors.question_list(
+            sort=params.get("sort", "votes"),
+            answered=selectors.parse_answered(params.get("answered")),
+        )
+        page = self.paginator.paginate_queryset(qs, request, view=self)
+        selectors.decorate(page, user=request.user)
+        return self.paginator.get_paginated_response(QuestionSerializer(page, many=True).data)
+
+    @extend_schema(request=QuestionCreateSerializer, responses={201: QuestionSerializer})
+    def post(self, request):
+        data = QuestionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.question_create(asker=request.user, **data.validated_data)
+        return Response(_question_payload(question, request.user), status=http.HTTP_201_CREATED)
+
+
+class QuestionDetailView(APIView):
+    @extend_schema(operation_id="v1_questions_retrieve", responses=QuestionSerializer)
+    def get(self, request, question_id: int):
+        question = selectors.question_get(question_id=question_id)
+        return Response(_question_payload(question, request.user))
+
+
+class QuestionVoteView(APIView):
+    """Upvote (PUT) or take the vote back (DELETE); both are idempotent."""
+
+    def _respond(self, request, question: Question, created: bool = False):
+        selectors.decorate([question], user=request.user)
+        return Response(
+            {
+                "question_id": question.pk,
+                "votes_count": question.votes_count,
+                "has_voted": question.has_voted,
+            },
+            status=http.HTTP_201_CREATED if created else http.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses={200: VoteState, 201: VoteState})
+    def put(self, request, question_id: int):
+        question = selectors.question_get(question_id=question_id)
+        created = services.question_vote(user=request.user, question=question)
+        return self._respond(request, question, created)
+
+    @extend_schema(request=None, responses={200: VoteState})
+    def delete(self, request, question_id: int):
+        question = selectors.question_get(question_id=question_id)
+        services.question_unvote(user=request.user, question=question)
+        return self._respond(request, question)
+
+
+class QuestionAnswerView(APIView):
+    @extend_schema(request=AnswerCreateSerializer, responses=QuestionSerializer)
+    def post(self, request, question_id: int):
+        question = selectors.question_get(question_id=question_id)
+        data = AnswerCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.question_answer(
+            executive=request.user, question=question, body=data.validated_data["body"]
+        )
+        return Response(_question_payload(question, request.user))
+
+
+class QuestionModerationView(APIView):
+    @extend_schema(request=QuestionModerationSerializer, responses={201: ModerationLogSerializer})
+    def post(self, request, question_id: int):
+        if not can_moderate_questions(request.user):
+            raise PermissionDenied("Only moderators moderate.")
+        question = selectors.question_get(question_id=question_id)
+        data = QuestionModerationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        into_id = data.validated_data.pop("into", None)
+        into = None
+        if into_id is not None:
+            into = Question.objects.filter(pk=into_id).first()
+            if into is None:
+                raise serializers.ValidationError({"into": "No such question."})
+        entry = services.question_moderate(
+            moderator=request.user, question=question, into=into, **data.validated_data
+        )
+        return Response(ModerationLogSerializer(entry).data, status=http.HTTP_201_CREATED)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("questions/", api.QuestionListView.as_view(), name="api-questions"),
+    path("questions/<int:question_id>/", api.QuestionDetailView.as_view(), name="api-question"),
+    path(
+        "questions/<int:question_id>/vote/",
+        api.QuestionVoteView.as_view(),
+        name="api-question-vote",
+    ),
+    path(
+        "questions/<int:question_id>/answer/",
+        api.QuestionAnswerView.as_view(),
+        name="api-question-answer",
+    ),
+    path(
+        "questions/<int:question_id>/moderation/",
+        api.QuestionModerationView.as_view(),
+        name="api-question-moderation",
+    ),
+]

@@ -1,0 +1,65 @@
+"""Reads of questions to leadership."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from profiles.models import User
+
+from .models import Question, QuestionVote
+
+SORTS = {"votes": ("-votes_count", "-id"), "recent": ("-created_at", "-id")}
+
+
+def question_base_qs() -> QuerySet[Question]:
+    # The asker is joined for named questions; serializers and templates never show it for
+    # anonymous ones (see QuestionSerializer.get_asker and exec_blog/_question.html).
+    return Question.objects.select_related(
+        "asker__profile__department",
+        "answered_by__profile__department",
+        "removed_by__profile",
+        "merged_into",
+    )
+
+
+def question_list(*, sort: str = "votes", answered: bool | None = None) -> QuerySet[Question]:
+    """Questions everyone sees: not hidden, not merged. Sorted for keyset pages."""
+    qs = question_base_qs().filter(removal="", merged_into__isnull=True)
+    if answered is True:
+        qs = qs.filter(answered_at__isnull=False)
+    elif answered is False:
+        qs = qs.filter(answered_at__isnull=True)
+    return qs.order_by(*SORTS.get(sort, SORTS["votes"]))
+
+
+def question_get(*, question_id: int | str) -> Question:
+    """Any question by id, hidden (a tombstone) and merged ones included; 404 if missing."""
+    try:
+        question_id = int(question_id)
+    except (TypeError, ValueError):
+        raise Http404("No such question.") from None
+    question = question_base_qs().filter(pk=question_id).first()
+    if question is None:
+        raise Http404("No such question.")
+    return question
+
+
+def decorate(questions: list[Question], *, user: User | None) -> list[Question]:
+    """Add `has_voted` and `is_mine` for the viewer: one query for the page.
+
+    With `user=None` (a payload for many viewers) both are False."""
+    voted: set[int] = set()
+    ids = [q.pk for q in questions]
+    if user is not None and ids:
+        voted = set(
+            QuestionVote.objects.filter(question_id__in=ids, user=user).values_list(
+                "question_id", flat=True
+            )
+        )
+    for question in questions:
+        question.has_voted = question.pk in voted
+        question.is_mine = user is not None and question.asker_id == user.pk
+    return questions
+
+
+def parse_answered(value: str | None) -> bool | None:
+    return {"true": True, "false": False}.get((value or "").lower())
