@@ -58,6 +58,7 @@ def _decode(cursor: str, fields: list[str], sample_types: list[type]) -> list:
 FIELD_TYPES = {
     "created_at": datetime,
     "updated_at": datetime,
+    "publish_at": datetime,
     "id": int,
     "rank": float,
     "votes_count": int,

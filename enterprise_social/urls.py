@@ -28,6 +28,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
     path("ask/", include("exec_blog.urls")),
+    path("blog/", include("exec_blog.blog_urls")),
     path("", include("feeds.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,17 +1,25 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework import status as http
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enterprise_social.api import KeysetPagination
-from feeds.api import AuthorSerializer, ModerationLogSerializer, StrictSerializer
+from feeds import selectors as feed_selectors
+from feeds import services as feed_services
+from feeds.api import (
+    AuthorSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    ModerationLogSerializer,
+    StrictSerializer,
+)
 from feeds.services import MAX_LENGTH, MAX_REASON
 
 from . import selectors, services
-from .models import BODY_MAX, Question
-from .permissions import can_moderate_questions
+from .models import BODY_MAX, POST_BODY_MAX, SUMMARY_MAX, TITLE_MAX, BlogPost, Question
+from .permissions import can_edit_post, can_moderate_questions, can_write_post
 
 # --- Serializers ----------------------------------------------------------------------------
 
@@ -214,3 +222,153 @@ class QuestionModerationView(APIView):
             moderator=request.user, question=question, into=into, **data.validated_data
         )
         return Response(ModerationLogSerializer(entry).data, status=http.HTTP_201_CREATED)
+
+
+# --- Executive blog -------------------------------------------------------------------------
+
+
+class BlogPostSerializer(serializers.ModelSerializer):
+    author = AuthorSerializer()
+    tags = serializers.SerializerMethodField()
+    reading_minutes = serializers.IntegerField()
+    status_id = serializers.IntegerField(source="card_id", allow_null=True)
+    url = serializers.CharField(source="get_absolute_url")
+
+    class Meta:
+        model = BlogPost
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "body",
+            "body_html",
+            "author",
+            "tags",
+            "status",
+            "publish_at",
+            "created_at",
+            "edited_at",
+            "reads_count",
+            "reading_minutes",
+            "status_id",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, obj: BlogPost) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+
+class BlogPostWriteSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=TITLE_MAX * 2, allow_blank=True)
+    body = serializers.CharField(max_length=POST_BODY_MAX, allow_blank=True, trim_whitespace=False)
+    summary = serializers.CharField(max_length=SUMMARY_MAX * 2, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, default=list
+    )
+    status = serializers.ChoiceField(choices=BlogPost.State.choices, default="draft")
+    publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    slug = serializers.CharField(max_length=150, required=False)
+
+
+class BlogPostUpdateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=TITLE_MAX * 2, allow_blank=True, required=False)
+    body = serializers.CharField(
+        max_length=POST_BODY_MAX, allow_blank=True, trim_whitespace=False, required=False
+    )
+    summary = serializers.CharField(max_length=SUMMARY_MAX * 2, allow_blank=True, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, required=False
+    )
+    status = serializers.ChoiceField(choices=BlogPost.State.choices, required=False)
+    publish_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+def _post_payload(post: BlogPost, user) -> dict:
+    return BlogPostSerializer(selectors.post_get_for_user(user=user, slug=post.slug)).data
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "mine", bool, description="Only your own drafts and scheduled posts (executives)"
+        )
+    ]
+)
+class BlogPostListView(generics.GenericAPIView):
+    """Published posts, newest first. Reading a list announces posts that came due."""
+
+    serializer_class = BlogPostSerializer
+    pagination_class = KeysetPagination
+
+    @extend_schema(operation_id="v1_blog_posts_list", responses=BlogPostSerializer(many=True))
+    def get(self, request):
+        services.posts_release_due()
+        if request.query_params.get("mine") == "true":
+            qs = selectors.posts_unpublished_by(user=request.user)
+        else:
+            qs = selectors.posts_published()
+        page = self.paginator.paginate_queryset(qs, request, view=self)
+        return self.paginator.get_paginated_response(BlogPostSerializer(page, many=True).data)
+
+    @extend_schema(request=BlogPostWriteSerializer, responses={201: BlogPostSerializer})
+    def post(self, request):
+        if not can_write_post(request.user):
+            raise PermissionDenied("Only executives write blog posts.")
+        data = BlogPostWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post = services.post_create(author=request.user, **data.validated_data)
+        return Response(_post_payload(post, request.user), status=http.HTTP_201_CREATED)
+
+
+class BlogPostDetailView(APIView):
+    """A post. Reading it here does not count a read; opening its page does."""
+
+    @extend_schema(operation_id="v1_blog_posts_retrieve", responses=BlogPostSerializer)
+    def get(self, request, slug: str):
+        return Response(
+            _post_payload(selectors.post_get_for_user(user=request.user, slug=slug), request.user)
+        )
+
+    @extend_schema(request=BlogPostUpdateSerializer, responses=BlogPostSerializer)
+    def patch(self, request, slug: str):
+        post = selectors.post_get_for_user(user=request.user, slug=slug)
+        if not can_edit_post(request.user, post):
+            raise PermissionDenied("Only its author can edit a post.")
+        data = BlogPostUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_update(actor=request.user, post=post, **data.validated_data)
+        return Response(_post_payload(post, request.user))
+
+
+class BlogCommentListView(generics.GenericAPIView):
+    """The comments of a post: they live on its feed card, with the feeds' rules."""
+
+    serializer_class = CommentSerializer
+    pagination_class = KeysetPagination
+
+    def _card(self, request, slug: str):
+        post = selectors.post_get_for_user(user=request.user, slug=slug)
+        if post.card_id is None or not post.is_live:
+            raise NotFound("This post takes comments once it is published.")
+        return feed_selectors.status_base_qs().get(pk=post.card_id)
+
+    @extend_schema(operation_id="v1_blog_comments_list", responses=CommentSerializer(many=True))
+    def get(self, request, slug: str):
+        card = self._card(request, slug)
+        qs = feed_selectors.comments_for(status=card)
+        if card.is_removed:
+            qs = qs.none()
+        page = self.paginator.paginate_queryset(qs, request, view=self)
+        return self.paginator.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    def post(self, request, slug: str):
+        card = self._card(request, slug)
+        data = CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = feed_services.comment_create(
+            author=request.user, status=card, body=data.validated_data["body"]
+        )
+        comment = feed_selectors.comments_for(status=card).get(pk=comment.pk)
+        return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)

@@ -20,4 +20,11 @@ urlpatterns = [
         api.QuestionModerationView.as_view(),
         name="api-question-moderation",
     ),
+    path("blog/posts/", api.BlogPostListView.as_view(), name="api-blog-posts"),
+    path("blog/posts/<slug:slug>/", api.BlogPostDetailView.as_view(), name="api-blog-post"),
+    path(
+        "blog/posts/<slug:slug>/comments/",
+        api.BlogCommentListView.as_view(),
+        name="api-blog-post-comments",
+    ),
 ]

@@ -20,3 +20,16 @@ def question_answered(question: Question) -> None:
         {"type": "question.answered", "question": question_payload(question)},
         Audience(everyone=True),
     )
+
+
+def post_payload(post) -> dict:
+    from . import selectors
+    from .api import BlogPostSerializer
+
+    return BlogPostSerializer(selectors.post_base_qs().get(pk=post.pk)).data
+
+
+def blog_published(post) -> None:
+    broadcast_on_commit(
+        {"type": "blog.published", "post": post_payload(post)}, Audience(everyone=True)
+    )

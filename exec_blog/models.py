@@ -89,3 +89,134 @@ class QuestionVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} votes {self.question_id}"
+
+
+# --- Executive blog ------------------------------------------------------------------------
+
+TITLE_MAX = 150
+SUMMARY_MAX = 300
+POST_BODY_MAX = 100_000
+WORDS_PER_MINUTE = 200
+
+
+class BlogPost(models.Model):
+    """A long-form post by an executive.
+
+    Visible to everyone once `status` is published and `publish_at` has passed; before that
+    (a draft, or a post scheduled for later) only to its author. No worker is needed: the
+    visibility is a query on the clock. `card` is the company status that carries the post
+    into the home feed; its reactions and comments are the post's."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_posts"
+    )
+    title = models.CharField(max_length=TITLE_MAX)
+    slug = models.SlugField(max_length=170, unique=True)
+    summary = models.CharField(max_length=SUMMARY_MAX, blank=True)
+    body = models.TextField(max_length=POST_BODY_MAX)
+    body_html = models.TextField()
+    tags = models.ManyToManyField("feeds.Hashtag", blank=True, related_name="blog_posts")
+    status = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    publish_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when notifications and the `blog.published` event went out.
+    announced_at = models.DateTimeField(null=True, blank=True)
+    reads_count = models.PositiveIntegerField(default=0)
+    card = models.OneToOneField(
+        "feeds.Status",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_post",
+    )
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-publish_at", "-id"],
+                name="blogpost_published_idx",
+                condition=Q(status="published"),
+            ),
+            models.Index(fields=["author", "-created_at"], name="blogpost_author_idx"),
+            models.Index(
+                fields=["publish_at"],
+                name="blogpost_unannounced_idx",
+                condition=Q(status="published", announced_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="blogpost_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(publish_at__isnull=False),
+                name="blogpost_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.State.PUBLISHED
+
+    @property
+    def is_live(self) -> bool:
+        """Visible to everyone now."""
+        return self.is_published and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.is_published and self.publish_at > timezone.now()
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(self.body.split())
+        return max(1, -(-words // WORDS_PER_MINUTE))
+
+
+class BlogPostRevision(models.Model):
+    """An earlier version of a published post, kept when its author edits it."""
+
+    post = models.ForeignKey(BlogPost, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=TITLE_MAX)
+    summary = models.CharField(max_length=SUMMARY_MAX, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        indexes = [models.Index(fields=["post", "-written_at"], name="blogrevision_post_idx")]
+
+    def __str__(self) -> str:
+        return f"revision of {self.post_id} at {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class BlogRead(models.Model):
+    """Someone opened the post: counted once per person (`BlogPost.reads_count`)."""
+
+    post = models.ForeignKey(BlogPost, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_reads"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="blogread_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.post_id}"

@@ -18,3 +18,12 @@ def can_moderate_questions(user) -> bool:
 def can_vote(user, question) -> bool:
     """Not on one's own question: a vote says "I want this answered too"."""
     return is_employee(user) and question.asker_id != user.pk
+
+
+def can_write_post(user) -> bool:
+    return is_executive(user)
+
+
+def can_edit_post(user, post) -> bool:
+    """Only its author, while still an executive."""
+    return is_executive(user) and post.author_id == user.pk

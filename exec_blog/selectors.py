@@ -1,11 +1,12 @@
-"""Reads of questions to leadership."""
+"""Reads of questions to leadership and of the executive blog."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from profiles.models import User
 
-from .models import Question, QuestionVote
+from .models import BlogPost, BlogPostRevision, Question, QuestionVote
 
 SORTS = {"votes": ("-votes_count", "-id"), "recent": ("-created_at", "-id")}
 
@@ -63,3 +64,42 @@ def decorate(questions: list[Question], *, user: User | None) -> list[Question]:
 
 def parse_answered(value: str | None) -> bool | None:
     return {"true": True, "false": False}.get((value or "").lower())
+
+
+# --- Executive blog ------------------------------------------------------------------------
+
+
+def post_base_qs() -> QuerySet[BlogPost]:
+    return BlogPost.objects.select_related("author__profile__department").prefetch_related("tags")
+
+
+def live_q(now=None) -> Q:
+    """Published and due: what everyone may read."""
+    return Q(status=BlogPost.State.PUBLISHED, publish_at__lte=now or timezone.now())
+
+
+def posts_visible_to(*, user: User) -> QuerySet[BlogPost]:
+    """Live posts, plus the viewer's own drafts and scheduled posts."""
+    return post_base_qs().filter(live_q() | Q(author_id=user.pk))
+
+
+def posts_published() -> QuerySet[BlogPost]:
+    """Everyone's list, newest first, keyset-paged on (publish_at, id)."""
+    return post_base_qs().filter(live_q()).order_by("-publish_at", "-id")
+
+
+def posts_unpublished_by(*, user: User) -> QuerySet[BlogPost]:
+    """The author's drafts and scheduled posts (only they see them)."""
+    return post_base_qs().filter(author_id=user.pk).exclude(live_q()).order_by("-created_at", "-id")
+
+
+def post_get_for_user(*, user: User, slug: str) -> BlogPost:
+    """The post, or 404 alike for missing, draft and not-yet-due."""
+    post = posts_visible_to(user=user).filter(slug=slug).first()
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def post_history(*, post: BlogPost) -> QuerySet[BlogPostRevision]:
+    return BlogPostRevision.objects.filter(post=post).order_by("-written_at", "-id")

@@ -1,19 +1,47 @@
-"""The only code that writes questions to leadership, their votes, answers and moderation."""
+"""The only code that writes questions to leadership (votes, answers, moderation) and blog posts."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
-from feeds.models import ModerationAction, Notification, Removal
-from feeds.services import MAX_LENGTH, clean_reason, notification_create, render_user_text
+from enterprise_social.text import mention_candidates, render
+from feeds.models import ModerationAction, Notification, Removal, Status, Visibility
+from feeds.services import (
+    MAX_LENGTH,
+    _hashtags_for,
+    clean_reason,
+    notification_create,
+    render_user_text,
+)
 from profiles.models import User
+from profiles.permissions import is_employee
 
 from . import events
-from .models import BODY_MAX, BODY_MIN, Question, QuestionVote
-from .permissions import can_answer, can_ask, can_moderate_questions, can_vote
+from .models import (
+    BODY_MAX,
+    BODY_MIN,
+    POST_BODY_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    BlogPost,
+    BlogPostRevision,
+    BlogRead,
+    Question,
+    QuestionVote,
+)
+from .permissions import (
+    can_answer,
+    can_ask,
+    can_edit_post,
+    can_moderate_questions,
+    can_vote,
+    can_write_post,
+)
 
 RATE_LIMIT = 5  # questions per asker…
 RATE_WINDOW = timedelta(hours=1)  # …in this window
@@ -199,3 +227,268 @@ def _merge(*, question: Question, into: Question | None) -> None:
     question.merged_into = into
     question.save(update_fields=["merged_into"])
     into.refresh_from_db(fields=["votes_count"])
+
+
+# --- Executive blog ------------------------------------------------------------------------
+
+RESERVED_SLUGS = {"new"}
+MAX_TAGS = 10
+TAG_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
+def _clean_post_fields(*, title: str, summary: str, body: str) -> tuple[str, str, str]:
+    errors = {}
+    title = " ".join((title or "").split())
+    summary = " ".join((summary or "").split())
+    body = (body or "").strip()
+    if not title:
+        errors["title"] = "Give the post a title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"At most {TITLE_MAX} characters."
+    if len(summary) > SUMMARY_MAX:
+        errors["summary"] = f"At most {SUMMARY_MAX} characters."
+    if not body:
+        errors["body"] = "Write something first."
+    elif len(body) > POST_BODY_MAX:
+        errors["body"] = f"At most {POST_BODY_MAX:,} characters ({len(body):,} now)."
+    if errors:
+        raise ValidationError(errors)
+    return title, summary, body
+
+
+def clean_tags(tags) -> list[str]:
+    names = []
+    for raw in tags or []:
+        name = str(raw).strip().lstrip("#").lower()
+        if not name:
+            continue
+        if not TAG_RE.match(name):
+            raise ValidationError({"tags": f"“{raw}”: letters, digits and _ only, up to 64."})
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
+    return names
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:150].strip("-") or "post"
+    slug, n = base, 1
+    while slug in RESERVED_SLUGS or BlogPost.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _clean_state(status: str, publish_at: datetime | None, now: datetime):
+    if status not in BlogPost.State.values:
+        raise ValidationError({"status": "One of: draft, published."})
+    if status == BlogPost.State.PUBLISHED and publish_at is None:
+        publish_at = now
+    return status, publish_at
+
+
+def render_long_text(body: str):
+    candidates = mention_candidates(body)
+    known = {}
+    if candidates:
+        known = {
+            name.lower(): name
+            for name in User.objects.filter(username__in=candidates, is_active=True).values_list(
+                "username", flat=True
+            )
+        }
+    return render(body, long_form=True, known_usernames=known, link_hashtags=True)
+
+
+def _card_text(post: BlogPost) -> str:
+    text = f"**{post.title}**"
+    if post.summary:
+        text += f" — {post.summary}"
+    return f"{text} [Read the post]({post.get_absolute_url()})"
+
+
+def _sync_card(post: BlogPost) -> None:
+    """The company status that carries a published post into every feed, dated `publish_at`
+    (feeds hide statuses dated in the future, so a scheduled card waits for its time)."""
+    if not post.is_published:
+        if post.card_id is not None:  # a scheduled post went back to a draft
+            card_id = post.card_id
+            post.card = None
+            post.save(update_fields=["card"])
+            Status.objects.filter(pk=card_id).delete()
+        return
+    body = _card_text(post)
+    html = render_user_text(body).html
+    if post.card_id is None:
+        card = Status.objects.create(
+            author=post.author,
+            body=body,
+            body_html=html,
+            visibility=Visibility.COMPANY,
+            created_at=post.publish_at,
+            # An announcement whose pinned time ends when it starts: it takes its place in
+            # every employee's feed (followers or not) without leading it.
+            is_announcement=True,
+            announcement_until=post.publish_at,
+            announced_by=post.author,
+        )
+        post.card = card
+        post.save(update_fields=["card"])
+    else:
+        Status.objects.filter(pk=post.card_id).update(
+            body=body,
+            body_html=html,
+            created_at=post.publish_at,
+            announcement_until=post.publish_at,
+        )
+
+
+def post_create(
+    *,
+    author: User,
+    title: str,
+    body: str,
+    summary: str = "",
+    tags: list[str] | None = None,
+    status: str = BlogPost.State.DRAFT,
+    publish_at: datetime | None = None,
+    slug: str | None = None,
+) -> BlogPost:
+    """Write a post: a draft, published now, or scheduled (`published` with a later time)."""
+    if not can_write_post(author):
+        raise PermissionDenied("Only executives write blog posts.")
+    title, summary, body = _clean_post_fields(title=title, summary=summary, body=body)
+    tag_names = clean_tags(tags)
+    now = timezone.now()
+    status, publish_at = _clean_state(status, publish_at, now)
+    rendered = render_long_text(body)
+    with transaction.atomic():
+        if slug:
+            slug = slugify(slug)[:150]
+            if not slug or slug in RESERVED_SLUGS or BlogPost.objects.filter(slug=slug).exists():
+                raise ValidationError({"slug": "This slug is taken: choose another."})
+        else:
+            slug = _unique_slug(title)
+        try:
+            with transaction.atomic():
+                post = BlogPost.objects.create(
+                    author=author,
+                    title=title,
+                    slug=slug,
+                    summary=summary,
+                    body=body,
+                    body_html=rendered.html,
+                    status=status,
+                    publish_at=publish_at,
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise ValidationError({"slug": "This slug is taken: choose another."}) from None
+        post.tags.set(_hashtags_for(tag_names))
+        _sync_card(post)
+    if post.is_live:
+        posts_release_due()
+    return post
+
+
+def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
+    """Edit (only the author). A published post keeps its earlier version in the history."""
+    if not can_edit_post(actor, post):
+        raise PermissionDenied("Only its author can edit a post.")
+    title, summary, body = _clean_post_fields(
+        title=changes.get("title", post.title),
+        summary=changes.get("summary", post.summary),
+        body=changes.get("body", post.body),
+    )
+    now = timezone.now()
+    status = changes.get("status", post.status)
+    publish_at = changes.get("publish_at", post.publish_at)
+    if post.is_live and status == BlogPost.State.DRAFT:
+        raise ValidationError({"status": "A published post cannot go back to a draft."})
+    if post.is_live and "publish_at" in changes and publish_at != post.publish_at:
+        raise ValidationError({"publish_at": "A published post keeps its publication time."})
+    status, publish_at = _clean_state(status, publish_at, now)
+    tag_names = clean_tags(changes["tags"]) if "tags" in changes else None
+    text_changed = (title, summary, body) != (post.title, post.summary, post.body)
+    with transaction.atomic():
+        if text_changed and post.is_live:
+            BlogPostRevision.objects.create(
+                post=post,
+                title=post.title,
+                summary=post.summary,
+                body=post.body,
+                body_html=post.body_html,
+                written_at=post.edited_at or post.publish_at,
+                replaced_at=now,
+            )
+            post.edited_at = now
+        if body != post.body:
+            post.body_html = render_long_text(body).html
+        post.title, post.summary, post.body = title, summary, body
+        post.status, post.publish_at = status, publish_at
+        post.save()
+        if tag_names is not None:
+            post.tags.set(_hashtags_for(tag_names))
+        _sync_card(post)
+    if post.is_live:
+        posts_release_due()
+    return post
+
+
+def posts_release_due() -> int:
+    """Announce the posts whose time has come: notifications to every employee and the
+    `blog.published` event, once per post. Idempotent and cheap (one indexed query when there
+    is nothing to do), so pages call it instead of a worker; the conditional update makes two
+    parallel callers announce a post only once. Returns how many posts were announced."""
+    now = timezone.now()
+    due = list(
+        BlogPost.objects.filter(
+            status=BlogPost.State.PUBLISHED, publish_at__lte=now, announced_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    released = 0
+    for pk in due:
+        with transaction.atomic():
+            claimed = BlogPost.objects.filter(pk=pk, announced_at__isnull=True).update(
+                announced_at=now
+            )
+            if not claimed:
+                continue
+            post = BlogPost.objects.select_related("author").get(pk=pk)
+            recipients = User.objects.filter(is_active=True).exclude(pk=post.author_id)
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient_id=user_id,
+                        kind=Notification.Kind.BLOG,
+                        actor_id=post.author_id,
+                        actor_ids=[post.author_id],
+                        blog_post=post,
+                        status_id=post.card_id,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for user_id in recipients.values_list("pk", flat=True).iterator()
+                ],
+                batch_size=500,
+            )
+            events.blog_published(post)
+            released += 1
+    return released
+
+
+def post_read(*, user: User, post: BlogPost) -> bool:
+    """Count the reader's first visit (the author's own visits do not count)."""
+    if not is_employee(user) or user.pk == post.author_id or not post.is_live:
+        return False
+    try:
+        with transaction.atomic():
+            _, created = BlogRead.objects.get_or_create(post=post, user=user)
+            if created:
+                BlogPost.objects.filter(pk=post.pk).update(reads_count=F("reads_count") + 1)
+    except IntegrityError:
+        created = False
+    if created:
+        post.reads_count += 1
+    return created

@@ -252,6 +252,8 @@ def notification_text(obj: Notification) -> str:
 
 
 def notification_url(obj: Notification) -> str:
+    if obj.blog_post_id:
+        return obj.blog_post.get_absolute_url()
     if obj.question_id:
         return f"/ask/{obj.question_id}/"
     if obj.status_id:

@@ -194,6 +194,7 @@ class Notification(models.Model):
         REACTION = "reaction", "reacted to your status"
         FOLLOW = "follow", "started following you"
         ANSWER = "answer", "answered your question"
+        BLOG = "blog", "published a post"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -210,6 +211,9 @@ class Notification(models.Model):
     )
     question = models.ForeignKey(
         "exec_blog.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    blog_post = models.ForeignKey(
+        "exec_blog.BlogPost", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

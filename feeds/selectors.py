@@ -52,7 +52,8 @@ def status_base_qs() -> QuerySet[Status]:
 
 
 def statuses_visible_to(*, user: User) -> QuerySet[Status]:
-    return status_base_qs().filter(visible_q(user))
+    # A status dated in the future (the card of a scheduled blog post) waits for its time.
+    return status_base_qs().filter(visible_q(user), created_at__lte=timezone.now())
 
 
 def status_get_for_user(*, user: User, status_id: int | str) -> Status:
@@ -236,7 +237,7 @@ def hashtag_get(*, tag: str) -> Hashtag:
 def notifications_for(*, user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user)
-        .select_related("actor__profile", "status", "comment", "question")
+        .select_related("actor__profile", "status", "comment", "question", "blog_post")
         .order_by("-updated_at", "-id")
     )
 

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import blog_views as views
+
+app_name = "blog"
+
+urlpatterns = [
+    path("", views.post_list, name="posts"),
+    path("new/", views.post_create, name="new"),
+    path("<slug:slug>/", views.post_detail, name="post"),
+    path("<slug:slug>/edit/", views.post_edit, name="edit"),
+    path("<slug:slug>/history/", views.post_history, name="history"),
+]

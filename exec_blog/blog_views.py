@@ -1,0 +1,149 @@
+"""Pages of the executive blog: the list, a post, the editor and a post's history."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enterprise_social.pagination import BadCursor, keyset_page
+from feeds import selectors as feed_selectors
+from feeds.views import CommentForm, _form_errors
+
+from . import selectors, services
+from .models import POST_BODY_MAX, SUMMARY_MAX, TITLE_MAX, BlogPost
+from .permissions import can_edit_post, can_write_post
+
+PAGE_SIZE = 20
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX)
+    summary = forms.CharField(
+        max_length=SUMMARY_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    body = forms.CharField(
+        label="Body (Markdown: headings, lists, quotes, code, tables)",
+        max_length=POST_BODY_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18}),
+    )
+    tags = forms.CharField(label="Tags (comma-separated)", required=False, max_length=500)
+    status = forms.ChoiceField(choices=BlogPost.State.choices, initial="draft")
+    publish_at = forms.DateTimeField(
+        label="Publish at (empty: now)",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def cleaned_post(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["tags"] = [t for t in (data.get("tags") or "").replace(" ", ",").split(",") if t]
+        return data
+
+
+@require_GET
+def post_list(request):
+    services.posts_release_due()
+    try:
+        posts, next_cursor = keyset_page(
+            selectors.posts_published(), cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
+    unpublished = []
+    if can_write_post(request.user) and not request.GET.get("cursor"):
+        unpublished = list(selectors.posts_unpublished_by(user=request.user))
+    return render(
+        request,
+        "blog/posts.html",
+        {
+            "posts": posts,
+            "next_cursor": next_cursor,
+            "unpublished": unpublished,
+            "viewer_can_write": can_write_post(request.user),
+        },
+    )
+
+
+def _editor(request, form, *, post=None, status=200):
+    return render(request, "blog/post_form.html", {"form": form, "post": post}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def post_create(request):
+    if not can_write_post(request.user):
+        raise PermissionDenied("Only executives write blog posts.")
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create(author=request.user, **form.cleaned_post())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(post)
+    return _editor(request, form, status=400 if form.is_bound else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def post_edit(request, slug: str):
+    post = selectors.post_get_for_user(user=request.user, slug=slug)
+    if not can_edit_post(request.user, post):
+        raise PermissionDenied("Only its author can edit a post.")
+    initial = {
+        "title": post.title,
+        "summary": post.summary,
+        "body": post.body,
+        "tags": ", ".join(t.name for t in post.tags.all()),
+        "status": post.status,
+        "publish_at": post.publish_at,
+    }
+    form = PostForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_post()
+        if data["publish_at"] is None and post.publish_at is not None:
+            data["publish_at"] = post.publish_at
+        try:
+            services.post_update(actor=request.user, post=post, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(post)
+    return _editor(request, form, post=post, status=400 if form.is_bound else 200)
+
+
+@require_GET
+def post_detail(request, slug: str):
+    post = selectors.post_get_for_user(user=request.user, slug=slug)
+    services.post_read(user=request.user, post=post)
+    card, comments = None, []
+    if post.card_id and post.is_live:
+        card = feed_selectors.status_base_qs().get(pk=post.card_id)
+        feed_selectors.decorate([card], user=request.user)
+        if not card.is_removed:
+            comments = list(feed_selectors.comments_for(status=card))
+    return render(
+        request,
+        "blog/post_detail.html",
+        {
+            "post": post,
+            "status": card,
+            "comments": comments,
+            "comment_form": CommentForm(),
+            "viewer_can_edit": can_edit_post(request.user, post),
+        },
+    )
+
+
+@require_GET
+def post_history(request, slug: str):
+    post = selectors.post_get_for_user(user=request.user, slug=slug)
+    return render(
+        request,
+        "blog/post_history.html",
+        {"post": post, "revisions": list(selectors.post_history(post=post))},
+    )
