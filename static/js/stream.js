@@ -10,9 +10,10 @@ const pending = new Set();
 let lastId = 0;
 let attempt = 0;
 
-for (const card of document.querySelectorAll("article.status[id^='status-']")) {
-  lastId = Math.max(lastId, Number(card.id.slice("status-".length)) || 0);
-}
+// Resume from the newest status the reader has: the first card of the timeline (feed order is
+// by time, and the server resumes after that status in the same order).
+const newest = timeline && timeline.querySelector("article.status[id^='status-']");
+if (newest) lastId = Number(newest.id.slice("status-".length)) || 0;
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -55,13 +56,18 @@ function handle(event) {
     case "notification.created":
       bumpBadge();
       break;
+    case "blog.published":
+      // Every employee is notified of a new post, and its card joins the feed.
+      bumpBadge();
+      if (event.post && event.post.status_id) statusCreated({ id: event.post.status_id });
+      break;
     default:
       break;
   }
 }
 
 function statusCreated(status) {
-  lastId = Math.max(lastId, status.id);
+  lastId = status.id;
   if (!timeline || !banner || document.getElementById(`status-${status.id}`)) return;
   pending.add(status.id);
   const count = pending.size;

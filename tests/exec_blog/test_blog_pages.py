@@ -97,3 +97,15 @@ def test_bad_publish_at_in_the_form_is_400(client, ceo):
 def test_home_feed_shows_the_card(alice_client, ceo):
     post = write(ceo, status="published")
     assert f"/blog/{post.slug}/" in alice_client.get("/").content.decode()
+
+
+def test_comment_in_place_on_a_post_updates_its_comment_count(alice_client, ceo):
+    post = write(ceo, status="published")
+    page = alice_client.get(f"/blog/{post.slug}/")
+    # The in-place comment answer refreshes this element out of band; it must exist.
+    assert f'id="status-{post.card_id}-comments"'.encode() in page.content
+    response = alice_client.post(
+        f"/statuses/{post.card_id}/comments/", {"body": "Thanks!"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert f'id="status-{post.card_id}-comments"'.encode() in response.content
