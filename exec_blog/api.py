@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework import status as http
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,7 +19,16 @@ from feeds.api import (
 from feeds.services import MAX_LENGTH, MAX_REASON
 
 from . import selectors, services
-from .models import BODY_MAX, POST_BODY_MAX, SUMMARY_MAX, TITLE_MAX, BlogPost, Question
+from .models import (
+    BODY_MAX,
+    IMAGE_ALT_MAX,
+    POST_BODY_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    BlogImage,
+    BlogPost,
+    Question,
+)
 from .permissions import can_edit_post, can_moderate_questions, can_write_post
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -372,3 +382,39 @@ class BlogCommentListView(generics.GenericAPIView):
         )
         comment = feed_selectors.comments_for(status=card).get(pk=comment.pk)
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)
+
+
+class BlogImageUploadSerializer(StrictSerializer):
+    image = serializers.FileField(help_text="JPEG, PNG, GIF or WebP, at most 5 MB")
+    alt = serializers.CharField(max_length=IMAGE_ALT_MAX * 2, allow_blank=True, default="")
+
+
+class BlogImageSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url")
+    markdown = serializers.CharField()
+
+    class Meta:
+        model = BlogImage
+        fields = ["id", "url", "markdown", "width", "height"]
+        read_only_fields = fields
+
+
+class BlogImageListView(APIView):
+    """Upload an image for a post (its author only); paste `markdown` into the body."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=BlogImageUploadSerializer, responses={201: BlogImageSerializer})
+    def post(self, request, slug: str):
+        post = selectors.post_get_for_user(user=request.user, slug=slug)
+        if not can_edit_post(request.user, post):
+            raise PermissionDenied("Only its author can add images to a post.")
+        data = BlogImageUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = services.post_image_add(
+            actor=request.user,
+            post=post,
+            upload=data.validated_data["image"],
+            alt=data.validated_data["alt"],
+        )
+        return Response(BlogImageSerializer(image).data, status=http.HTTP_201_CREATED)

@@ -27,4 +27,9 @@ urlpatterns = [
         api.BlogCommentListView.as_view(),
         name="api-blog-post-comments",
     ),
+    path(
+        "blog/posts/<slug:slug>/images/",
+        api.BlogImageListView.as_view(),
+        name="api-blog-post-images",
+    ),
 ]

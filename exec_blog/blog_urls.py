@@ -7,6 +7,7 @@ app_name = "blog"
 urlpatterns = [
     path("", views.post_list, name="posts"),
     path("new/", views.post_create, name="new"),
+    path("images/<int:image_id>/", views.image, name="image"),
     path("<slug:slug>/", views.post_detail, name="post"),
     path("<slug:slug>/edit/", views.post_edit, name="edit"),
     path("<slug:slug>/history/", views.post_history, name="history"),

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,6 +16,25 @@ from .models import POST_BODY_MAX, SUMMARY_MAX, TITLE_MAX, BlogPost
 from .permissions import can_edit_post, can_write_post
 
 PAGE_SIZE = 20
+MAX_IMAGES_PER_SAVE = 10
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files in one input; each is validated by its content in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > MAX_IMAGES_PER_SAVE:
+            raise forms.ValidationError(f"At most {MAX_IMAGES_PER_SAVE} images at a time.")
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
 class PostForm(forms.Form):
@@ -37,9 +56,13 @@ class PostForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    images = MultipleImageField(
+        label="Images (JPEG, PNG, GIF or WebP, up to 5 MB each)", required=False
+    )
 
     def cleaned_post(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("images", None)
         data["tags"] = [t for t in (data.get("tags") or "").replace(" ", ",").split(",") if t]
         return data
 
@@ -69,22 +92,47 @@ def post_list(request):
 
 
 def _editor(request, form, *, post=None, status=200):
-    return render(request, "blog/post_form.html", {"form": form, "post": post}, status=status)
+    images = list(selectors.post_images(post=post)) if post is not None else []
+    return render(
+        request,
+        "blog/post_form.html",
+        {"form": form, "post": post, "images": images},
+        status=status,
+    )
+
+
+def _attach_images(request, post: BlogPost, files) -> None:
+    """Attach the uploaded images to the saved post; a refused one is reported, not fatal."""
+    for upload in files:
+        try:
+            services.post_image_add(actor=request.user, post=post, upload=upload)
+        except ValidationError as exc:
+            reason = " ".join(exc.messages)
+            messages.error(request, f"“{upload.name}” was not added: {reason}")
+
+
+def _after_save(request, post: BlogPost, files):
+    messages.success(request, "Saved.")
+    if files:
+        _attach_images(request, post, files)
+        # Back to the editor, which lists the Markdown to paste for each image.
+        return redirect("blog:edit", slug=post.slug)
+    return redirect(post)
 
 
 @require_http_methods(["GET", "POST"])
 def post_create(request):
     if not can_write_post(request.user):
         raise PermissionDenied("Only executives write blog posts.")
-    form = PostForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    bound = request.method == "POST"
+    form = PostForm(request.POST if bound else None, request.FILES if bound else None)
+    if bound and form.is_valid():
         try:
             post = services.post_create(author=request.user, **form.cleaned_post())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Saved.")
-            return redirect(post)
+            return _after_save(request, post, form.cleaned_data["images"])
     return _editor(request, form, status=400 if form.is_bound else 200)
 
 
@@ -101,8 +149,11 @@ def post_edit(request, slug: str):
         "status": post.status,
         "publish_at": post.publish_at,
     }
-    form = PostForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    bound = request.method == "POST"
+    form = PostForm(
+        request.POST if bound else None, request.FILES if bound else None, initial=initial
+    )
+    if bound and form.is_valid():
         data = form.cleaned_post()
         if data["publish_at"] is None and post.publish_at is not None:
             data["publish_at"] = post.publish_at
@@ -111,8 +162,7 @@ def post_edit(request, slug: str):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Saved.")
-            return redirect(post)
+            return _after_save(request, post, form.cleaned_data["images"])
     return _editor(request, form, post=post, status=400 if form.is_bound else 200)
 
 
@@ -147,3 +197,15 @@ def post_history(request, slug: str):
         "blog/post_history.html",
         {"post": post, "revisions": list(selectors.post_history(post=post))},
     )
+
+
+@require_GET
+def image(request, image_id: int):
+    """An image of a post, for logged-in people who may see the post (404 alike otherwise)."""
+    blog_image = selectors.image_get_for_user(user=request.user, image_id=image_id)
+    try:
+        response = FileResponse(blog_image.file.open("rb"), content_type="image/webp")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("No such image.") from exc
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

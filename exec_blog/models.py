@@ -220,3 +220,38 @@ class BlogRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.post_id}"
+
+
+IMAGE_ALT_MAX = 200
+
+
+def blog_image_upload_to(instance: "BlogImage", filename: str) -> str:
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+    return f"blog/{instance.post_id}-{stamp}.webp"
+
+
+class BlogImage(models.Model):
+    """A picture uploaded with a post: re-encoded to WebP, private (served by `blog:image` to
+    those who may see the post), pasted into the body as Markdown."""
+
+    post = models.ForeignKey(BlogPost, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to=blog_image_upload_to, max_length=200)
+    alt = models.CharField(max_length=IMAGE_ALT_MAX, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["post", "created_at"], name="blogimage_post_idx")]
+
+    def __str__(self) -> str:
+        return f"image {self.pk} of {self.post_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:image", kwargs={"image_id": self.pk})
+
+    @property
+    def markdown(self) -> str:
+        alt = self.alt.replace("[", "").replace("]", "").replace("\n", " ")
+        return f"![{alt}]({self.get_absolute_url()})"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from profiles.models import User
 
-from .models import BlogPost, BlogPostRevision, Question, QuestionVote
+from .models import BlogImage, BlogPost, BlogPostRevision, Question, QuestionVote
 
 SORTS = {"votes": ("-votes_count", "-id"), "recent": ("-created_at", "-id")}
 
@@ -103,3 +103,22 @@ def post_get_for_user(*, user: User, slug: str) -> BlogPost:
 
 def post_history(*, post: BlogPost) -> QuerySet[BlogPostRevision]:
     return BlogPostRevision.objects.filter(post=post).order_by("-written_at", "-id")
+
+
+def image_get_for_user(*, user: User, image_id: int) -> BlogImage:
+    """An image of a post the viewer may see, or 404 alike for missing, draft and not-yet-due."""
+    image = (
+        BlogImage.objects.filter(pk=image_id)
+        .filter(
+            Q(post__status=BlogPost.State.PUBLISHED, post__publish_at__lte=timezone.now())
+            | Q(post__author_id=user.pk)
+        )
+        .first()
+    )
+    if image is None:
+        raise Http404("No such image.")
+    return image
+
+
+def post_images(*, post: BlogPost) -> QuerySet[BlogImage]:
+    return BlogImage.objects.filter(post=post).order_by("created_at", "id")

@@ -4,11 +4,13 @@ import re
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from enterprise_social.images import reencode_upload
 from enterprise_social.text import mention_candidates, render
 from feeds.models import ModerationAction, Notification, Removal, Status, Visibility
 from feeds.services import (
@@ -25,9 +27,11 @@ from . import events
 from .models import (
     BODY_MAX,
     BODY_MIN,
+    IMAGE_ALT_MAX,
     POST_BODY_MAX,
     SUMMARY_MAX,
     TITLE_MAX,
+    BlogImage,
     BlogPost,
     BlogPostRevision,
     BlogRead,
@@ -43,6 +47,8 @@ from .permissions import (
     can_write_post,
 )
 
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_MAX_WIDTH = 1600
 RATE_LIMIT = 5  # questions per asker…
 RATE_WINDOW = timedelta(hours=1)  # …in this window
 
@@ -231,7 +237,7 @@ def _merge(*, question: Question, into: Question | None) -> None:
 
 # --- Executive blog ------------------------------------------------------------------------
 
-RESERVED_SLUGS = {"new"}
+RESERVED_SLUGS = {"new", "images"}
 MAX_TAGS = 10
 TAG_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 
@@ -492,3 +498,24 @@ def post_read(*, user: User, post: BlogPost) -> bool:
     if created:
         post.reads_count += 1
     return created
+
+
+def post_image_add(*, actor: User, post: BlogPost, upload, alt: str = "") -> BlogImage:
+    """Attach a picture to a post (only its author): validated by its content like an avatar,
+    re-encoded to WebP at most 1600 px wide. Paste `image.markdown` into the body to show it."""
+    if not can_edit_post(actor, post):
+        raise PermissionDenied("Only its author can add images to a post.")
+    alt = " ".join((alt or "").split())
+    if len(alt) > IMAGE_ALT_MAX:
+        raise ValidationError({"alt": f"At most {IMAGE_ALT_MAX} characters."})
+    data, width, height = reencode_upload(
+        upload, max_bytes=IMAGE_MAX_BYTES, max_size=IMAGE_MAX_WIDTH, field="image"
+    )
+    image = BlogImage(post=post, alt=alt, width=width, height=height)
+    image.file.save("image.webp", ContentFile(data), save=False)
+    try:
+        image.save()
+    except Exception:
+        image.file.storage.delete(image.file.name)
+        raise
+    return image

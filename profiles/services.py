@@ -1,6 +1,5 @@
 """The only code that writes people, profiles, follows and roles."""
 
-import io
 import logging
 
 from django.conf import settings
@@ -10,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from enterprise_social.images import reencode_upload
 from enterprise_social.text import render_markdown
 
 from .models import Department, Follow, Profile, RoleChange, Skill, User
@@ -20,9 +19,6 @@ from .permissions import ROLES, can_edit_profile
 logger = logging.getLogger(__name__)
 
 MAX_SKILLS = 20
-# The formats Pillow may decode for an avatar; anything else is refused before decoding.
-AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-Image.MAX_IMAGE_PIXELS = 40_000_000
 
 
 # --- Accounts and profiles -----------------------------------------------------------------
@@ -138,29 +134,15 @@ def avatar_set(*, actor: User, profile: Profile, upload: UploadedFile) -> Profil
     """
     if not can_edit_profile(actor, profile):
         raise PermissionDenied("You can only change your own picture.")
-    if upload.size is None or upload.size > settings.AVATAR_MAX_BYTES:
-        raise ValidationError({"avatar": "The picture must be at most 2 MB."})
-    try:
-        with Image.open(upload) as probe:
-            if probe.format not in AVATAR_FORMATS:
-                raise ValidationError({"avatar": "Upload a JPEG, PNG, GIF or WebP image."})
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGBA") if image.mode in ("P", "LA", "RGBA") else image
-            image = image.convert("RGB") if image.mode != "RGBA" else image
-            size = settings.AVATAR_SIZE
-            image = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            image.save(out, format="WEBP", quality=85, method=4)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"avatar": "This file is not an image we can read."}) from exc
+    data, _, _ = reencode_upload(
+        upload,
+        max_bytes=settings.AVATAR_MAX_BYTES,
+        max_size=settings.AVATAR_SIZE,
+        square=True,
+        field="avatar",
+    )
     old = profile.avatar.name if profile.avatar else ""
-    profile.avatar.save("avatar.webp", ContentFile(out.getvalue()), save=False)
+    profile.avatar.save("avatar.webp", ContentFile(data), save=False)
     profile.save(update_fields=["avatar", "updated_at"])
     if old:
         transaction.on_commit(lambda: profile.avatar.storage.delete(old))

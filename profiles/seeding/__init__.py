@@ -17,6 +17,7 @@ PostgreSQL, with one writer or two:
     stream.py         the statuses, comments and reactions (no database)
     content.py        writes the scripted stories and the stream
     notifications.py  what the accounts people log in as have been told
+    leadership.py     the executive blog and the questions to leadership, via the services
     writers.py        bulk_create / COPY, the two-writer threads, the progress bar
     data/             the words: departments, titles, skills, names, templates, stories
 
@@ -27,15 +28,18 @@ The generators are `random.Random`, seeded: they make demo data, never secrets, 
 from .cast import Cast
 from .content import ContentSeeder, content_totals
 from .hierarchy import build_plan
+from .leadership import LeadershipSeeder, leadership_totals
 from .people import company_totals, seed_company
 from .writers import Progress
 
 __all__ = [
     "Cast",
     "ContentSeeder",
+    "LeadershipSeeder",
     "Progress",
     "build_plan",
     "company_totals",
     "content_totals",
+    "leadership_totals",
     "seed_company",
 ]

@@ -10,10 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 from profiles.seeding import (
     Cast,
     ContentSeeder,
+    LeadershipSeeder,
     Progress,
     build_plan,
     company_totals,
     content_totals,
+    leadership_totals,
     seed_company,
 )
 
@@ -26,7 +28,8 @@ PROGRESS_MIN_STATUSES = 20_000
 class Command(BaseCommand):
     help = (
         "Create a believable demo company: departments, people, managers and follows, and "
-        "statuses with comments, reactions and notifications over the last 90 days."
+        "statuses with comments, reactions and notifications over the last 90 days, and "
+        "executive blog posts and questions to leadership."
     )
 
     def add_arguments(self, parser) -> None:
@@ -72,11 +75,18 @@ class Command(BaseCommand):
                     + "; ".join(t[:40] for t in seeder.slow_templates)
                 )
             stories, created = seeder.run()
+            posts, questions = LeadershipSeeder(cast, seed=seed).run()
             content = content_totals()
             self.stdout.write(
                 f"Content ready: {content.statuses:,} statuses, "
                 f"{content.comments:,} comments, {content.reactions:,} reactions "
                 f"({stories + created:,} new statuses)."
+            )
+            leadership = leadership_totals()
+            self.stdout.write(
+                f"Leadership ready: {leadership.posts:,} blog posts, "
+                f"{leadership.questions:,} questions ({leadership.answered:,} answered; "
+                f"{posts + questions:,} new)."
             )
 
         totals = company_totals()
