@@ -12,12 +12,14 @@ from django.utils.text import slugify
 
 from enterprise_social.images import reencode_upload
 from enterprise_social.text import mention_candidates, render
-from feeds.models import ModerationAction, Notification, Removal, Status, Visibility
+from feeds.models import ModerationAction, Notification, Status, Visibility
 from feeds.services import (
     MAX_LENGTH,
     _hashtags_for,
     clean_reason,
     notification_create,
+    removable_hide,
+    removable_restore,
     render_user_text,
 )
 from profiles.models import User
@@ -181,21 +183,9 @@ def question_moderate(
     now = timezone.now()
     with transaction.atomic():
         if action == ModerationAction.Action.HIDE:
-            if question.removal:
-                raise ValidationError({"action": "This question is already hidden."})
-            question.removal = Removal.MODERATOR
-            question.removal_reason = reason
-            question.removed_by = moderator
-            question.removed_at = now
-            question.save(update_fields=["removal", "removal_reason", "removed_by", "removed_at"])
+            removable_hide(target=question, moderator=moderator, reason=reason, now=now)
         elif action == ModerationAction.Action.RESTORE:
-            if question.removal != Removal.MODERATOR:
-                raise ValidationError({"action": "Only a hidden question can be restored."})
-            question.removal = ""
-            question.removal_reason = ""
-            question.removed_by = None
-            question.removed_at = None
-            question.save(update_fields=["removal", "removal_reason", "removed_by", "removed_at"])
+            removable_restore(target=question)
         elif action == ModerationAction.Action.MERGE:
             _merge(question=question, into=into)
         else:

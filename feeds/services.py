@@ -347,6 +347,30 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 STATUS_ACTIONS = ("hide", "restore", "lock", "unlock")
 
 
+REMOVAL_FIELDS = ["removal", "removal_reason", "removed_by", "removed_at"]
+
+
+def removable_hide(*, target, moderator: User, reason: str, now) -> None:
+    """Hide a status, comment or question: it stays as a tombstone naming who and why."""
+    if target.removal:
+        raise ValidationError({"action": "This is already removed."})
+    target.removal = Removal.MODERATOR
+    target.removal_reason = reason
+    target.removed_by = moderator
+    target.removed_at = now
+    target.save(update_fields=REMOVAL_FIELDS)
+
+
+def removable_restore(*, target) -> None:
+    if target.removal != Removal.MODERATOR:
+        raise ValidationError({"action": "Only hidden content can be restored."})
+    target.removal = ""
+    target.removal_reason = ""
+    target.removed_by = None
+    target.removed_at = None
+    target.save(update_fields=REMOVAL_FIELDS)
+
+
 def moderation_apply(
     *,
     moderator: User,
@@ -367,21 +391,9 @@ def moderation_apply(
     now = timezone.now()
     with transaction.atomic():
         if action == ModerationAction.Action.HIDE:
-            if target.removal:
-                raise ValidationError({"action": "This is already removed."})
-            target.removal = Removal.MODERATOR
-            target.removal_reason = reason
-            target.removed_by = moderator
-            target.removed_at = now
-            target.save(update_fields=["removal", "removal_reason", "removed_by", "removed_at"])
+            removable_hide(target=target, moderator=moderator, reason=reason, now=now)
         elif action == ModerationAction.Action.RESTORE:
-            if target.removal != Removal.MODERATOR:
-                raise ValidationError({"action": "Only hidden content can be restored."})
-            target.removal = ""
-            target.removal_reason = ""
-            target.removed_by = None
-            target.removed_at = None
-            target.save(update_fields=["removal", "removal_reason", "removed_by", "removed_at"])
+            removable_restore(target=target)
         else:
             if comment is not None:
                 raise ValidationError({"action": "Comments are locked on a status."})
