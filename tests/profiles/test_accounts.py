@@ -30,7 +30,8 @@ def test_wrong_password_shows_an_error_and_does_not_log_in(client, alice):
     response = login(client, "alice", "nope")
     assert response.status_code == 200
     assert b"not correct" in response.content or b"incorrect" in response.content.lower()
-    assert client.get("/api/v1/me/").status_code == 403 or client.get("/").status_code == 302
+    assert client.get("/api/v1/me/").status_code == 401
+    assert client.get("/").status_code == 302
 
 
 def test_repeated_failed_logins_are_rate_limited(client, alice):
