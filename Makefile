@@ -46,6 +46,7 @@ bench: $(VENV)/.dev
 	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.fanout
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 		$(BIN)/python -m bench.stream_latency --posts 200
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.engagement
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

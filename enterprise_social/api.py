@@ -18,6 +18,10 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
         result = super().authenticate(request)
         if result is not None and not result[0].is_active:
             raise exceptions.AuthenticationFailed("This account is inactive.")
+        if result is not None:
+            from engagement.services import visit_record
+
+            visit_record(user=result[0])
         return result
 
     def authenticate_header(self, request) -> str:

@@ -59,6 +59,7 @@ FIELD_TYPES = {
     "created_at": datetime,
     "updated_at": datetime,
     "publish_at": datetime,
+    "last_activity_at": datetime,
     "id": int,
     "rank": float,
     "votes_count": int,

@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "enterprise_social.middleware.LoginRequiredMiddleware",
+    "engagement.middleware.DailyVisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -296,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set used by several fields (ideas: state, from/to, next states).
+    "ENUM_NAME_OVERRIDES": {"IdeaStateEnum": "ideas.models.IdeaState"},
 }
 
 # --- Static and uploaded files -----------------------------------------------------------------
@@ -377,3 +380,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Ideas -------------------------------------------------------------------------------------
+
+# An idea with at least this many votes that has waited 30 days for a decision is listed as
+# "waiting for leadership" on /ideas/.
+IDEAS_REVIEW_VOTES = int(os.environ.get("IDEAS_REVIEW_VOTES", "10") or 10)
+
+# --- Engagement reports ------------------------------------------------------------------------
+
+# The fewest people a published figure may rest on. Never below 5, whatever the environment says.
+ENGAGEMENT_MIN_GROUP = int(os.environ.get("ENGAGEMENT_MIN_GROUP", "5") or 5)
+if ENGAGEMENT_MIN_GROUP < 5:
+    raise SystemExit("ENGAGEMENT_MIN_GROUP cannot be below 5: small groups identify people.")

@@ -19,6 +19,8 @@ api_patterns = [
     path("", include("profiles.api_urls")),
     path("", include("feeds.api_urls")),
     path("", include("exec_blog.api_urls")),
+    path("", include("ideas.api_urls")),
+    path("", include("engagement.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ask/", include("exec_blog.urls")),
     path("blog/", include("exec_blog.blog_urls")),
+    path("ideas/", include("ideas.urls")),
+    path("reports/", include("engagement.urls")),
     path("", include("feeds.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from engagement.services import Kind, activity_record
 from enterprise_social.images import reencode_upload
 from enterprise_social.text import mention_candidates, render
 from feeds.models import ModerationAction, Notification, Status, Visibility
@@ -81,6 +82,12 @@ def question_create(*, asker: User, body: str, anonymous: bool = False) -> Quest
                 {"body": f"You can ask at most {RATE_LIMIT} questions an hour. Try again later."}
             )
         question = Question.objects.create(asker=asker, body=body, anonymous=bool(anonymous))
+        # An anonymous question is counted without its asker (see Question.anonymous).
+        activity_record(
+            actor=None if question.anonymous else asker,
+            kind=Kind.QUESTION,
+            object_id=question.pk,
+        )
     return question
 
 
@@ -106,6 +113,7 @@ def question_vote(*, user: User, question: Question) -> bool:
             _, created = QuestionVote.objects.get_or_create(question=question, user=user)
             if created:
                 Question.objects.filter(pk=question.pk).update(votes_count=F("votes_count") + 1)
+                activity_record(actor=user, kind=Kind.VOTE, object_id=question.pk)
     except IntegrityError:
         created = False
     question.refresh_from_db(fields=["votes_count"])
@@ -150,6 +158,15 @@ def question_answer(*, executive: User, question: Question, body: str) -> Questi
         question.answered_at = timezone.now() if first else question.answered_at
         question.save(update_fields=["answer_body", "answer_html", "answered_by", "answered_at"])
         if first:
+            waited = question.answered_at - question.created_at
+            activity_record(
+                actor=executive,
+                kind=Kind.ANSWER,
+                object_id=question.pk,
+                value=int(waited.total_seconds() // 3600),
+                about_id=None if question.anonymous else question.asker_id,
+                at=question.answered_at,
+            )
             voter_ids = QuestionVote.objects.filter(question=question).values_list(
                 "user_id", flat=True
             )
@@ -483,6 +500,7 @@ def post_read(*, user: User, post: BlogPost) -> bool:
             _, created = BlogRead.objects.get_or_create(post=post, user=user)
             if created:
                 BlogPost.objects.filter(pk=post.pk).update(reads_count=F("reads_count") + 1)
+                activity_record(actor=user, kind=Kind.BLOG_READ, object_id=post.pk)
     except IntegrityError:
         created = False
     if created:

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from enterprise_social.admin import ReadOnlyAdmin
 
-from .models import Comment, Hashtag, ModerationAction, Report, Status
+from .models import Comment, Hashtag, ModerationAction, Poll, PollOption, Report, Status
 
 
 @admin.register(Status)
@@ -39,3 +39,28 @@ class ReportAdmin(ReadOnlyAdmin):
 @admin.register(Hashtag)
 class HashtagAdmin(ReadOnlyAdmin):
     search_fields = ["name"]
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    fields = ["position", "label", "votes_count"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Poll)
+class PollAdmin(ReadOnlyAdmin):
+    """Counts only. Ballots and named votes have no admin: for an anonymous poll there is
+    nothing linking a voter to an option to show, and a named poll's voters are on its card."""
+
+    list_display = ["id", "status", "multiple", "anonymous", "ends_at", "voters_count"]
+    list_filter = ["anonymous", "multiple"]
+    list_select_related = ["status"]
+    inlines = [PollOptionInline]

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from enterprise_social.api import KeysetPagination
 from profiles.api import DepartmentSerializer
 
-from . import selectors, services
+from . import polls, selectors, services
 from .models import (
     Comment,
     ModerationAction,
@@ -61,6 +61,53 @@ class TombstoneSerializer(serializers.ModelSerializer):
         return [] if obj.is_removed else [u.username for u in obj.mentions.all()]
 
 
+class PollVoterSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class PollOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField(help_text="Plain text: escape it when you show it.")
+    votes_count = serializers.IntegerField()
+    voters = PollVoterSerializer(
+        many=True,
+        required=False,
+        help_text=f"Named polls only: the first {polls.VOTERS_SHOWN} voters; "
+        "`votes_count` says how many there are.",
+    )
+
+
+class PollSerializer(serializers.Serializer):
+    """The poll a status carries. Anonymous polls keep only counts: no voters, and your own
+    choices are not stored (`has_voted` only)."""
+
+    # Documents what feeds.polls.poll_payload builds; the API never serializes through it.
+
+    id = serializers.IntegerField()
+    options = PollOptionSerializer(many=True)
+    multiple = serializers.BooleanField()
+    anonymous = serializers.BooleanField(help_text="Only counts are kept: nobody sees voters.")
+    ends_at = serializers.DateTimeField()
+    is_closed = serializers.BooleanField()
+    total_votes = serializers.IntegerField(help_text="Choices made, over all options.")
+    voters_count = serializers.IntegerField(help_text="People who voted.")
+    has_voted = serializers.BooleanField(
+        required=False, help_text="Whether you voted. Absent in stream events."
+    )
+    my_choices = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="The options you chose; always empty in an anonymous poll (not stored). "
+        "Absent in stream events.",
+    )
+
+
+class PollStateSerializer(serializers.Serializer):
+    status_id = serializers.IntegerField()
+    poll = PollSerializer()
+
+
 class StatusSerializer(TombstoneSerializer):
     author = AuthorSerializer()
     removed_by = serializers.SerializerMethodField()
@@ -69,6 +116,7 @@ class StatusSerializer(TombstoneSerializer):
     hashtags = serializers.SerializerMethodField()
     is_pinned = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url")
+    poll = serializers.SerializerMethodField()
 
     class Meta:
         model = Status
@@ -95,6 +143,7 @@ class StatusSerializer(TombstoneSerializer):
             "announcement_until",
             "is_pinned",
             "url",
+            "poll",
         ]
         read_only_fields = fields
 
@@ -114,12 +163,50 @@ class StatusSerializer(TombstoneSerializer):
     def get_is_pinned(self, obj: Status) -> bool:
         return bool(getattr(obj, "is_pinned", False))
 
+    @extend_schema_field(PollSerializer(allow_null=True))
+    def get_poll(self, obj: Status) -> dict | None:
+        if obj.is_removed:
+            return None
+        if not hasattr(obj, "poll_data"):  # not decorated: as everyone sees it
+            return polls.poll_state(status=obj, user=None)
+        return obj.poll_data
+
+
+class PollCreateSerializer(serializers.Serializer):
+    """A poll for the new status: votes are final, and cannot be cast after `ends_at`."""
+
+    # Types only: feeds.polls.poll_spec checks the rules, with the same messages as the page.
+
+    options = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        help_text=f"{polls.MIN_OPTIONS} to {polls.MAX_OPTIONS} labels, "
+        f"at most {polls.MAX_LABEL} characters each.",
+    )
+    multiple = serializers.BooleanField(default=False)
+    anonymous = serializers.BooleanField(default=False)
+    ends_at = serializers.DateTimeField(
+        required=False, help_text=f"In the future, at most {polls.MAX_DURATION.days} days ahead."
+    )
+    duration_hours = serializers.IntegerField(
+        required=False, help_text="Instead of `ends_at`. Without either: 24 hours."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: "This field cannot be set." for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)
+
 
 class StatusCreateSerializer(StrictSerializer):
     body = serializers.CharField(
         max_length=services.MAX_LENGTH, allow_blank=True, trim_whitespace=False
     )
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.COMPANY)
+    poll = PollCreateSerializer(required=False, allow_null=True)
 
 
 class StatusUpdateSerializer(StrictSerializer):
@@ -204,6 +291,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     status_id = serializers.IntegerField(allow_null=True)
     comment_id = serializers.IntegerField(allow_null=True)
     question_id = serializers.IntegerField(allow_null=True)
+    idea_id = serializers.IntegerField(allow_null=True)
     is_read = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -218,6 +306,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "status_id",
             "comment_id",
             "question_id",
+            "idea_id",
             "text",
             "url",
             "is_read",
@@ -254,6 +343,8 @@ def notification_text(obj: Notification) -> str:
 def notification_url(obj: Notification) -> str:
     if obj.blog_post_id:
         return obj.blog_post.get_absolute_url()
+    if obj.idea_id:
+        return f"/ideas/{obj.idea_id}/"
     if obj.question_id:
         return f"/ask/{obj.question_id}/"
     if obj.status_id:
@@ -435,6 +526,27 @@ class ReactionView(APIView):
         status = self._status(request, status_id, kind)
         services.reaction_remove(user=request.user, status=status, kind=kind)
         return self._respond(request, status)
+
+
+class PollVoteSerializer(StrictSerializer):
+    options = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=polls.MAX_OPTIONS * 2
+    )
+
+
+class PollVoteView(APIView):
+    """Vote in the poll of a status. Votes are final: a second vote, a closed poll, an option
+    of another poll or several options in a single-choice poll are 400 and change nothing."""
+
+    @extend_schema(request=PollVoteSerializer, responses={200: PollStateSerializer})
+    def put(self, request, status_id: int):
+        status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+        data = PollVoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        polls.poll_vote(user=request.user, status=status, option_ids=data.validated_data["options"])
+        return Response(
+            {"status_id": status.pk, "poll": polls.poll_state(status=status, user=request.user)}
+        )
 
 
 class StatusModerationView(APIView):

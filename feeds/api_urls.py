@@ -22,6 +22,11 @@ urlpatterns = [
         name="api-status-reaction",
     ),
     path(
+        "statuses/<int:status_id>/poll/vote/",
+        api.PollVoteView.as_view(),
+        name="api-status-poll-vote",
+    ),
+    path(
         "statuses/<int:status_id>/moderation/",
         api.StatusModerationView.as_view(),
         name="api-status-moderation",

@@ -195,6 +195,7 @@ class Notification(models.Model):
         FOLLOW = "follow", "started following you"
         ANSWER = "answer", "answered your question"
         BLOG = "blog", "published a post"
+        IDEA = "idea", "changed the state of an idea"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -214,6 +215,9 @@ class Notification(models.Model):
     )
     blog_post = models.ForeignKey(
         "exec_blog.BlogPost", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    idea = models.ForeignKey(
+        "ideas.Idea", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -319,3 +323,79 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk} by {self.reporter_id}"
+
+
+class Poll(models.Model):
+    """A poll carried by a status.
+
+    An anonymous poll stores only who has voted (a `PollBallot`, against double votes) and a
+    count per option: no row anywhere links a voter to an option, so nobody, admins included,
+    can learn who chose what. A named poll also keeps a `PollVote` per chosen option."""
+
+    status = models.OneToOneField(Status, on_delete=models.CASCADE, related_name="poll")
+    multiple = models.BooleanField(default=False)
+    anonymous = models.BooleanField(default=False)
+    ends_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    voters_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"poll on status {self.status_id}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=100)
+    votes_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "position"], name="poll_option_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PollBallot(models.Model):
+    """That someone has voted in a poll, and nothing about what they chose."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_ballots"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "user"], name="poll_ballot_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} voted in poll {self.poll_id}"
+
+
+class PollVote(models.Model):
+    """A named poll's choice: who chose which option. Never written for anonymous polls."""
+
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_votes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["option", "user"], name="poll_vote_one_per_option"),
+        ]
+        indexes = [
+            models.Index(fields=["option", "created_at", "id"], name="poll_vote_option_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} chose option {self.option_id}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from profiles.models import Department, Follow, Profile, User
 
+from . import polls
 from .models import (
     Comment,
     Hashtag,
@@ -185,9 +186,11 @@ def status_list(
 
 
 def decorate(statuses: list[Status], *, user: User | None) -> list[Status]:
-    """Add reaction counts and the viewer's own reactions to a page: two queries in all.
+    """Add reaction counts, the viewer's own reactions and the polls (`poll_data`, see
+    feeds.polls) to a page: two queries, and up to three more when a status has a poll.
 
-    With `user=None` (a payload for many viewers) `my_reactions` is empty."""
+    With `user=None` (a payload for many viewers) `my_reactions` is empty and the polls carry
+    nothing about the viewer."""
     ids = [s.pk for s in statuses]
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     mine: dict[int, list[str]] = defaultdict(list)
@@ -211,6 +214,8 @@ def decorate(statuses: list[Status], *, user: User | None) -> list[Status]:
         status.viewer_can_edit = (
             user is not None and status.author_id == user.pk and not status.is_removed
         )
+    # `poll_data`: at most three more queries, and none past the first without polls.
+    polls.decorate_polls(statuses, user=user)
     return statuses
 
 
@@ -237,7 +242,9 @@ def hashtag_get(*, tag: str) -> Hashtag:
 def notifications_for(*, user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user)
-        .select_related("actor__profile", "status", "comment", "question", "blog_post")
+        .select_related(
+            "actor__profile", "status", "comment", "question", "blog_post", "idea__card"
+        )
         .order_by("-updated_at", "-id")
     )
 

@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engagement.services import Kind, activity_record, activity_record_many
 from enterprise_social.text import Rendered, mention_candidates, render
 from profiles.models import Profile, User
 
-from . import events
+from . import events, polls
 from .models import (
     Comment,
     Hashtag,
@@ -93,8 +94,17 @@ def _who_can_see(status: Status, users: list[User]) -> list[User]:
 # --- Statuses ------------------------------------------------------------------------------
 
 
-def status_create(*, author: User, body: str, visibility: str = Visibility.COMPANY) -> Status:
+def status_create(
+    *,
+    author: User,
+    body: str,
+    visibility: str = Visibility.COMPANY,
+    poll: dict | None = None,
+) -> Status:
+    """`poll`: the keyword arguments of `feeds.polls.poll_spec` (options, multiple, anonymous,
+    ends_at or duration_hours); checked before anything is written."""
     body = clean_body(body)
+    spec = polls.poll_spec_from(poll) if poll is not None else None
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": "Choose company or department."})
     department_id = Profile.objects.filter(user=author).values_list("department_id", flat=True)
@@ -110,10 +120,22 @@ def status_create(*, author: User, body: str, visibility: str = Visibility.COMPA
             visibility=visibility,
             department_id=department_id,
         )
+        if spec is not None:
+            polls.poll_create(status=status, spec=spec)
         mentioned = _users_named(rendered.mentions)
         status.mentions.set(mentioned)
-        status.hashtags.set(_hashtags_for(rendered.hashtags))
+        hashtags = _hashtags_for(rendered.hashtags)
+        status.hashtags.set(hashtags)
         _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
+        activity_record(
+            actor=author, kind=Kind.STATUS, object_id=status.pk, department_id=department_id or 0
+        )
+        activity_record_many(
+            actor=author,
+            kind=Kind.HASHTAG,
+            object_ids=[h.pk for h in hashtags],
+            department_id=department_id or 0,
+        )
         events.status_changed(status, created=True)
     return status
 
@@ -232,6 +254,12 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
             actor=author,
             users=[u for u in mentioned if u.pk != status.author_id],
         )
+        activity_record(actor=author, kind=Kind.COMMENT, object_id=comment.pk)
+        # A comment on an idea's card is activity on the idea (ideas builds on feeds, so the
+        # import is here and not at the top).
+        from ideas.services import idea_touch
+
+        idea_touch(status_id=status.pk, at=comment.created_at)
         events.comment_created(comment)
     return comment
 
@@ -248,6 +276,8 @@ def reaction_add(*, user: User, status: Status, kind: str) -> bool:
     try:
         with transaction.atomic():
             _, created = Reaction.objects.get_or_create(status=status, user=user, kind=kind)
+            if created:
+                activity_record(actor=user, kind=Kind.REACTION, object_id=status.pk)
             if created and status.author_id != user.pk:
                 notification_create(
                     recipient=status.author,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("statuses/<int:status_id>/history/", views.status_history, name="history"),
     path("statuses/<int:status_id>/comments/", views.comment_create, name="comment"),
     path("statuses/<int:status_id>/react/", views.react, name="react"),
+    path("statuses/<int:status_id>/poll/vote/", views.poll_vote, name="poll-vote"),
     path("statuses/<int:status_id>/announce/", views.announce, name="announce"),
     path("statuses/<int:pk>/moderate/", views.moderate, {"kind": "status"}, name="moderate"),
     path(

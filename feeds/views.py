@@ -8,17 +8,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enterprise_social.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
 
-from . import selectors, services
+from . import polls, selectors, services
 from .models import Comment, ModerationAction, Report, Status, Visibility
 from .permissions import can_announce, can_moderate
 
 PAGE_SIZE = 20
+POLL_DURATIONS = [
+    (1, "1 hour"),
+    (6, "6 hours"),
+    (24, "1 day"),
+    (72, "3 days"),
+    (168, "1 week"),
+    (336, "2 weeks"),
+    (720, "30 days"),
+]
 
 
 class StatusForm(forms.Form):
@@ -33,6 +43,45 @@ class StatusForm(forms.Form):
     visibility = forms.ChoiceField(
         label="Who can see it", choices=Visibility.choices, initial=Visibility.COMPANY
     )
+    # "Add a poll": a poll is made when any option is filled in (see `status_arguments`).
+    poll_duration = forms.TypedChoiceField(
+        label="Ends in", coerce=int, choices=POLL_DURATIONS, initial=24, required=False
+    )
+    poll_multiple = forms.BooleanField(label="People can choose more than one", required=False)
+    poll_anonymous = forms.BooleanField(
+        label="Anonymous: keep only the counts, never who chose what", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, polls.MAX_OPTIONS + 1):
+            self.fields[f"poll_option_{i}"] = forms.CharField(
+                label=f"Option {i}", max_length=polls.MAX_LABEL, required=False
+            )
+
+    def poll_option_fields(self) -> list:
+        return [self[f"poll_option_{i}"] for i in range(1, polls.MAX_OPTIONS + 1)]
+
+    def poll_open(self) -> bool:
+        """Whether "Add a poll" starts open: the poster filled it in and it comes back."""
+        return self.is_bound and any(
+            (self.data.get(f"poll_option_{i}") or "").strip()
+            for i in range(1, polls.MAX_OPTIONS + 1)
+        )
+
+    def status_arguments(self) -> dict:
+        data = self.cleaned_data
+        labels = [data[f"poll_option_{i}"] for i in range(1, polls.MAX_OPTIONS + 1)]
+        labels = [label for label in labels if label.strip()]
+        poll = None
+        if labels:
+            poll = {
+                "options": labels,
+                "multiple": data["poll_multiple"],
+                "anonymous": data["poll_anonymous"],
+                "duration_hours": data["poll_duration"] or 24,
+            }
+        return {"body": data["body"], "visibility": data["visibility"], "poll": poll}
 
 
 class EditForm(forms.Form):
@@ -180,7 +229,7 @@ def status_create(request):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            status = services.status_create(author=request.user, **form.cleaned_data)
+            status = services.status_create(author=request.user, **form.status_arguments())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -339,6 +388,35 @@ def react(request, status_id: int):
     if request.htmx:
         selectors.decorate([status], user=request.user)
         return render(request, "feeds/_reactions.html", {"status": status})
+    return redirect(_safe_next(request, status.get_absolute_url()))
+
+
+@require_POST
+def poll_vote(request, status_id: int):
+    """Vote in the poll of a status: one `option`, or several in a multiple-choice poll."""
+    status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+    error = None
+    try:
+        polls.poll_vote(user=request.user, status=status, option_ids=request.POST.getlist("option"))
+    except ValidationError as exc:
+        error = exc.messages[0]
+    if request.htmx:
+        selectors.decorate([status], user=request.user)
+        if status.poll_data is None:  # removed since the page was loaded: no poll to show
+            message = error or "This poll is no longer shown."
+            return HttpResponse(
+                format_html('<p class="poll__error" role="alert">{}</p>', message), status=400
+            )
+        return render(
+            request,
+            "feeds/_poll.html",
+            {"status": status, "poll_error": error},
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Your vote is counted.")
     return redirect(_safe_next(request, status.get_absolute_url()))
 
 

@@ -223,6 +223,7 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
     """Follow someone; following them again changes nothing. Returns (follow, created)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
+    from engagement.services import Kind, activity_record
     from feeds import events
     from feeds.models import Notification
     from feeds.services import notification_create
@@ -231,6 +232,7 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
         with transaction.atomic():
             follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
             if created:
+                activity_record(actor=follower, kind=Kind.FOLLOW, object_id=followee.pk)
                 notification_create(
                     recipient=followee, kind=Notification.Kind.FOLLOW, actor=follower
                 )

@@ -17,6 +17,16 @@ def _isolated_cache():
 
 
 @pytest.fixture(autouse=True)
+def _forget_visits():
+    # Each process remembers whom it counted a visit for today; tests start from nobody.
+    from engagement.services import seen_today
+
+    seen_today.clear()
+    yield
+    seen_today.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -18,6 +18,7 @@ PostgreSQL, with one writer or two:
     content.py        writes the scripted stories and the stream
     notifications.py  what the accounts people log in as have been told
     leadership.py     the executive blog and the questions to leadership, via the services
+    polls.py          a few polls, open and closed, on statuses that ask for one, with votes
     writers.py        bulk_create / COPY, the two-writer threads, the progress bar
     data/             the words: departments, titles, skills, names, templates, stories
 

@@ -46,8 +46,8 @@ class ContentTotals:
 
 def content_totals() -> ContentTotals:
     return ContentTotals(
-        # Blog cards (leadership.py) are not part of --statuses.
-        statuses=Status.objects.filter(blog_post=None).count(),
+        # Blog cards (leadership.py) and idea cards (ideas.py) are not part of --statuses.
+        statuses=Status.objects.filter(blog_post=None, idea=None).count(),
         comments=Comment.objects.count(),
         reactions=Reaction.objects.count(),
     )
@@ -110,8 +110,8 @@ class ContentSeeder:
             stories = self.ensure_stories()
         # Where the stream stopped last time. Statuses posted by hand since count as seeded
         # ones: a rerun creates nothing rather than doubling anyone's demo.
-        # The cards of blog posts (leadership.py) are not part of the stream.
-        existing = Status.objects.filter(blog_post=None).count() - len(STORIES)
+        # The cards of blog posts (leadership.py) and ideas (ideas.py) are not part of the stream.
+        existing = Status.objects.filter(blog_post=None, idea=None).count() - len(STORIES)
         wanted = max(0, self.statuses - len(STORIES))
         created = self.ensure_stream(max(0, existing), wanted)
         with transaction.atomic():

@@ -53,6 +53,9 @@ function handle(event) {
     case "comment.created":
       commentCreated(event);
       break;
+    case "poll.changed":
+      pollChanged(event.status_id, event.poll);
+      break;
     case "notification.created":
       bumpBadge();
       break;
@@ -60,6 +63,10 @@ function handle(event) {
       // Every employee is notified of a new post, and its card joins the feed.
       bumpBadge();
       if (event.post && event.post.status_id) statusCreated({ id: event.post.status_id });
+      break;
+    case "idea.updated":
+      // Ideas pages listen (static/js/ideas.js): one socket per page, whatever the page.
+      document.dispatchEvent(new CustomEvent("es:idea-updated", { detail: event.idea }));
       break;
     default:
       break;
@@ -132,6 +139,41 @@ function reactionsChanged(statusId, counts) {
     label.classList.toggle("reaction__count--zero", count === 0);
     button.classList.toggle("reaction--has-count", count > 0);
   }
+}
+
+// The event is the same for everyone (no one's own choices, no anonymous voters): only the
+// counts and a named poll's voters change; whether the reader voted stays as rendered.
+function pollChanged(statusId, poll) {
+  const box = document.getElementById(`poll-${statusId}`);
+  if (!box || !poll) return;
+  const voters = poll.voters_count;
+  for (const option of poll.options) {
+    const row = box.querySelector(`[data-option-id="${option.id}"]`);
+    if (!row) continue;
+    const votes = row.querySelector("[data-poll-votes]");
+    if (votes) votes.textContent = String(option.votes_count);
+    const pct = row.querySelector("[data-poll-pct]");
+    if (pct) pct.textContent = String(voters ? Math.round((100 * option.votes_count) / voters) : 0);
+    const meter = row.querySelector("[data-poll-meter]");
+    if (meter) {
+      meter.max = Math.max(voters, 1);
+      meter.value = option.votes_count;
+    }
+    const list = row.querySelector("[data-poll-voter-list]");
+    if (list && Array.isArray(option.voters)) {
+      list.replaceChildren();
+      option.voters.forEach((voter, i) => {
+        if (i) list.append(", ");
+        const link = document.createElement("a");
+        link.href = `/people/${encodeURIComponent(voter.username)}/`;
+        link.textContent = voter.display_name;
+        list.append(link);
+      });
+      if (option.votes_count > option.voters.length) list.append(" and others");
+    }
+  }
+  const count = box.querySelector("[data-poll-voters-count]");
+  if (count) count.textContent = `${voters} ${voters === 1 ? "person" : "people"} voted`;
 }
 
 function commentCreated(event) {

@@ -81,6 +81,10 @@ def test_the_sweep_sees_every_part_of_the_project():
     assert "api/v1/me/" in ROUTES
     assert "people/<username>/" in ROUTES
     assert "admin/" in ROUTES
+    assert "ideas/<idea_id>/decision/" in ROUTES  # pages and API of ideas: refused below
+    assert "api/v1/ideas/<idea_id>/decision/" in ROUTES
+    assert "statuses/<status_id>/poll/vote/" in ROUTES  # voting in polls: refused below
+    assert "api/v1/statuses/<status_id>/poll/vote/" in ROUTES
     assert any(r.startswith("_allauth/app/v1/") for r in ROUTES)
 
 

@@ -58,8 +58,8 @@ def client_for(username: str) -> APIClient:
 
 
 def stream():
-    """The statuses --statuses counts: not the cards of the executive blog's posts."""
-    return Status.objects.filter(blog_post=None)
+    """The statuses --statuses counts: not the cards of the executive blog's posts or ideas."""
+    return Status.objects.filter(blog_post=None, idea=None)
 
 
 def content_counts() -> dict[str, int]:

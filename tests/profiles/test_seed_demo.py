@@ -262,6 +262,7 @@ def test_statuses_come_after_the_people_and_do_not_change_them():
     before, chart = counts(), org()
     output = seed(employees=SMALL, statuses=40)
     assert "Content ready: 40 statuses" in output
-    assert Status.objects.filter(blog_post=None).count() == 40  # and the blog posts' cards
+    # and the cards of the blog posts and of the ideas
+    assert Status.objects.filter(blog_post=None, idea=None).count() == 40
     assert counts() == before
     assert org() == chart

@@ -6,6 +6,7 @@ same company.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from profiles.seeding import (
     Cast,
@@ -18,6 +19,9 @@ from profiles.seeding import (
     leadership_totals,
     seed_company,
 )
+from profiles.seeding.activity import HISTORY_MAX_PEOPLE, ActivitySeeder
+from profiles.seeding.ideas import IdeaSeeder, idea_totals
+from profiles.seeding.polls import PollSeeder, poll_totals
 
 DEFAULT_STATUSES = 600
 # The progress bar shows on a terminal, and for runs long enough to want it anywhere else.
@@ -29,7 +33,7 @@ class Command(BaseCommand):
     help = (
         "Create a believable demo company: departments, people, managers and follows, and "
         "statuses with comments, reactions and notifications over the last 90 days, and "
-        "executive blog posts and questions to leadership."
+        "executive blog posts, questions to leadership, and ideas with votes and decisions."
     )
 
     def add_arguments(self, parser) -> None:
@@ -46,6 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="Same seed, same company.")
 
     def handle(self, *args, **options) -> None:
+        started_at = timezone.now()
         password: str = options["password"]
         employees: int = options["employees"]
         statuses: int = options["statuses"]
@@ -87,6 +92,27 @@ class Command(BaseCommand):
                 f"Leadership ready: {leadership.posts:,} blog posts, "
                 f"{leadership.questions:,} questions ({leadership.answered:,} answered; "
                 f"{posts + questions:,} new)."
+            )
+            new_ideas = IdeaSeeder(cast, seed=seed).run()
+            idea_count = idea_totals()
+            self.stdout.write(
+                f"Ideas ready: {idea_count.ideas:,} ideas, {idea_count.votes:,} votes, "
+                f"{idea_count.decisions:,} decisions ({new_ideas:,} new)."
+            )
+            new_polls = PollSeeder(seed=seed).run()
+            all_polls, open_polls = poll_totals()
+            self.stdout.write(
+                f"Polls ready: {all_polls:,} polls ({open_polls:,} open; {new_polls:,} new)."
+            )
+            new_events = ActivitySeeder(cast, seed=seed, started_at=started_at).run()
+            history = (
+                "12 months"
+                if len(people) <= HISTORY_MAX_PEOPLE
+                else f"the content only: over {HISTORY_MAX_PEOPLE:,} people"
+            )
+            self.stdout.write(
+                f"Activity ready for the engagement report: {new_events:,} new events "
+                f"({history}); rollups rebuilt."
             )
 
         totals = company_totals()

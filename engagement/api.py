@@ -1,0 +1,30 @@
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .export import as_json
+from .permissions import can_read_reports
+from .report import build, params_from
+from .rollups import rollups_catch_up
+from .views import CATCH_UP_LIMIT
+
+
+class EngagementReportView(APIView):
+    """Aggregates for HR; cells resting on fewer than `min_group` people are suppressed."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("group_by", str, enum=["department", "week"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        if not can_read_reports(request.user):
+            raise PermissionDenied("Engagement reports are for HR.")
+        params = params_from(request.query_params)
+        rollups_catch_up(limit=CATCH_UP_LIMIT)
+        return Response(as_json(build(params)))

@@ -1,0 +1,631 @@
+"""The engagement report, built from weekly rollups so that it can never single anyone out.
+
+Every published number is made of *blocks*: one department's figure for one metric in one
+whole ISO week (or, for monthly actives, one calendar month). A block is used only when at
+least `ENGAGEMENT_MIN_GROUP` distinct people make it up; a block below that is left out of
+every number, totals included. So the total minus the visible rows is exactly the sum of
+blocks nobody can see, which is nothing, and two reports, whatever their ranges or grouping,
+differ by whole blocks of at least that many people. Figures that only make sense for the whole
+company (questions, hashtags, blog posts) are blocks of a whole week of the whole company.
+
+Only weeks that have ended are reported: a week still running would let anyone who reloads
+watch one person's activity arrive. `/reports/about/` says all of this in plain words.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from exec_blog.models import BlogPost
+from feeds.models import Hashtag
+from profiles.models import Department
+
+from .models import ActivityEvent, Rollup
+from .rollups import (
+    ACTIVE,
+    ANSWER_HOURS,
+    DECISION_HOURS,
+    HEADCOUNT,
+    IDEA_DECIDED,
+    PARTICIPANT,
+    headcounts_on,
+    month_end,
+    week_start,
+)
+
+Kind = ActivityEvent.Kind
+Period = Rollup.Period
+
+GROUP_BY = ("department", "week")
+MAX_DAYS = 3 * 366
+DEFAULT_DAYS = 90
+DEPARTMENT_METRICS = (
+    ACTIVE,
+    PARTICIPANT,
+    Kind.STATUS.value,
+    Kind.COMMENT.value,
+    Kind.REACTION.value,
+    Kind.IDEA.value,
+    Kind.IDEA_VOTE.value,
+    IDEA_DECIDED,
+)
+COMPANY_METRICS = (Kind.QUESTION.value, Kind.ANSWER.value)
+SUBJECT_METRICS = (Kind.HASHTAG.value, Kind.BLOG_READ.value, ANSWER_HOURS)
+NO_DEPARTMENT = "No department"
+
+
+def min_group() -> int:
+    return max(5, int(getattr(settings, "ENGAGEMENT_MIN_GROUP", 5)))
+
+
+# --- Parameters ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Params:
+    start: date
+    end: date
+    group_by: str
+
+
+def _parse_day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        raise ValidationError({name: f"Use a date like 2026-01-31, not {value[:40]!r}."}) from None
+
+
+def params_from(query, *, today: date | None = None) -> Params:
+    """Validated report parameters from a query dict. Raises ValidationError (a 400)."""
+    today = today or timezone.localdate()
+    errors = {}
+    group_by = (query.get("group_by") or "department").strip()
+    if group_by not in GROUP_BY:
+        errors["group_by"] = "Group by department or week."
+    end = start = None
+    try:
+        end = _parse_day(query["end"], "end") if query.get("end") else today
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        start = (
+            _parse_day(query["start"], "start")
+            if query.get("start")
+            else (end or today) - timedelta(days=DEFAULT_DAYS - 1)
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if start and end:
+        if start > end:
+            errors["start"] = "The start must not be after the end."
+        elif (end - start).days + 1 > MAX_DAYS:
+            errors["end"] = "A report covers at most 3 years."
+    if errors:
+        raise ValidationError(errors)
+    return Params(start=start, end=min(end, today), group_by=group_by)
+
+
+# --- Cells ---------------------------------------------------------------------------------
+
+Block = tuple  # (department id or "*", period start, metric[, subject])
+
+
+@dataclass
+class Cell:
+    value: float | int | None
+    suppressed: bool = False
+    partial: bool = False  # some of the period's blocks were too small and are left out
+    # What it rests on, for the privacy tests: block keys, never people. Kept as built.
+    blocks: tuple | list = field(default=(), repr=False)
+
+    def as_json(self) -> dict:
+        return {"value": self.value, "suppressed": self.suppressed, "partial": self.partial}
+
+
+def _cell(value, blocks, *, possible: int, digits: int = 1) -> Cell:
+    if not blocks or value is None:
+        return Cell(None, suppressed=True)
+    rounded = round(value, digits) if isinstance(value, float) else value
+    return Cell(rounded, partial=len(blocks) < possible, blocks=blocks)
+
+
+SUPPRESSED = Cell(None, suppressed=True)
+
+
+def _share(cell: Cell, headcount: int) -> Cell:
+    if cell.suppressed or not headcount:
+        return SUPPRESSED
+    return Cell(round(cell.value / headcount, 3), partial=cell.partial, blocks=cell.blocks)
+
+
+def _median_hours(histogram: dict[int, int]) -> float | None:
+    total = sum(histogram.values())
+    if not total:
+        return None
+    seen = 0
+    ordered = sorted(histogram.items())
+    lower = upper = None
+    for hours, count in ordered:
+        seen += count
+        if lower is None and seen * 2 >= total:
+            lower = hours
+        if seen * 2 > total:
+            upper = hours
+            break
+    if total % 2:
+        return float(upper)
+    return (lower + upper) / 2
+
+
+# --- The data ------------------------------------------------------------------------------
+
+
+@dataclass
+class Data:
+    """Everything the report needs, from a constant number of queries."""
+
+    weeks: list[date]
+    months: list[date]
+    # (department, week, metric) -> (count, people, person_days)
+    weekly: dict[tuple, tuple[int, int, int]]
+    # (department, month) -> people, for monthly actives
+    monthly: dict[tuple, int]
+    # (week, metric, subject) -> (count, people) summed over departments
+    # metric -> [(week, subject, count, people)], for the whole company
+    company: dict[str, list[tuple[date, int, int, int]]]
+    departments: dict[int, str]
+    # (department, day) -> active accounts that had joined by the end of that day
+    headcounts: dict[tuple[int, date], int]
+    # (department, week) -> [(hours from idea to decision, ideas)]
+    decisions: dict[tuple[int, date], list[tuple[int, int]]] = field(default_factory=dict)
+
+
+def _weeks(params: Params, today: date) -> list[date]:
+    last_complete = week_start(today) - timedelta(days=7)
+    first = week_start(params.start)
+    last = min(week_start(params.end), last_complete)
+    weeks = []
+    while first <= last:
+        weeks.append(first)
+        first += timedelta(days=7)
+    return weeks
+
+
+def _months(weeks: list[date], today: date) -> list[date]:
+    """Calendar months wholly inside the weeks and already over."""
+    if not weeks:
+        return []
+    first, last = weeks[0], weeks[-1] + timedelta(days=6)
+    month = first.replace(day=1)
+    months = []
+    while month <= last:
+        if month >= first and month_end(month) <= last and month_end(month) < today:
+            months.append(month)
+        month = (month_end(month) + timedelta(days=1)).replace(day=1)
+    return months
+
+
+def load(params: Params, *, today: date | None = None) -> Data:
+    today = today or timezone.localdate()
+    by_week = params.group_by == "week"
+    weeks = _weeks(params, today)
+    months = _months(weeks, today)
+    weekly, monthly, company, decisions = {}, {}, defaultdict(list), defaultdict(list)
+    # Headcount on the days the report needs: its last day, and each week's for a weekly one.
+    last = weeks[-1] + timedelta(days=6) if weeks else params.end
+    ends = sorted({last} | ({w + timedelta(days=6) for w in weeks} if by_week else set()))
+    # One query for every rollup row the report reads. Company-wide metrics are stored for
+    # department 0 only (rollups.COMPANY_WIDE); of the hashtags and posts, only weeks with
+    # enough people can count, so only those are read.
+    wanted = Q(period=Period.DAY, metric=HEADCOUNT, start__in=ends)
+    if weeks:
+        in_weeks = Q(period=Period.WEEK, start__range=(weeks[0], weeks[-1]))
+        wanted |= (
+            (in_weeks & Q(metric__in=DEPARTMENT_METRICS, subject=0))
+            | (in_weeks & Q(department_id=0, metric__in=COMPANY_METRICS + (ANSWER_HOURS,)))
+            | (in_weeks & Q(metric=DECISION_HOURS))
+            | (
+                in_weeks
+                & Q(
+                    department_id=0,
+                    metric__in=(Kind.HASHTAG.value, Kind.BLOG_READ.value),
+                    people__gte=min_group(),
+                )
+            )
+        )
+    if months:
+        wanted |= Q(period=Period.MONTH, start__in=months, metric=ACTIVE, subject=0)
+    headcounts: dict[tuple[int, date], int] = {}
+    counted: set[date] = set()
+    for period, start, dept, metric, subject, count, people, person_days in Rollup.objects.filter(
+        wanted
+    ).values_list(
+        "period", "start", "department_id", "metric", "subject", "count", "people", "person_days"
+    ):
+        if period == Period.WEEK:
+            if metric in DEPARTMENT_METRICS:
+                weekly[(dept, start, metric)] = (count, people, person_days)
+            elif metric == DECISION_HOURS:
+                decisions[(dept, start)].append((subject, count))
+            else:
+                company[metric].append((start, subject, count, people))
+        elif period == Period.MONTH:
+            monthly[(dept, start)] = people
+        else:
+            headcounts[(dept, start)] = count
+            counted.add(start)
+    if len(counted) < len(ends):
+        headcounts.update(headcounts_on([day for day in ends if day not in counted]))
+    departments = dict(Department.objects.values_list("pk", "name"))
+    return Data(weeks, months, weekly, monthly, company, departments, headcounts, decisions)
+
+
+# --- Building ------------------------------------------------------------------------------
+
+COLUMNS = (
+    ("headcount", "Headcount", "people"),
+    ("dau", "Daily active (average)", "people"),
+    ("dau_share", "Daily active, share of headcount", "share"),
+    ("wau", "Weekly active (average)", "people"),
+    ("wau_share", "Weekly active, share of headcount", "share"),
+    ("mau", "Monthly active (average)", "people"),
+    ("mau_share", "Monthly active, share of headcount", "share"),
+    ("statuses_per_active", "Statuses per active employee a week", "ratio"),
+    ("comments_per_active", "Comments per active employee a week", "ratio"),
+    ("reactions_per_active", "Reactions per active employee a week", "ratio"),
+    ("participation", "Participation (posted or commented in a week)", "share"),
+    ("ideas_proposed", "Ideas proposed", "count"),
+    ("idea_votes", "Votes on ideas", "count"),
+    ("decision_days", "Median days from idea to decision", "days"),
+)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Report:
+    params: Params
+    min_group: int
+    weeks: list[date]
+    months: list[date]
+    rows: list[Row]
+    total: Row
+    series: list[dict]  # per week: week, dau, wau (company)
+    participation: list[tuple[str, Cell]]  # per department
+    blog_reach: list[dict]
+    questions: dict[str, Cell]
+    hashtags: list[tuple[str, Cell]]
+    headcount: int
+    notes: list[str]
+
+    @property
+    def first_day(self) -> date | None:
+        return self.weeks[0] if self.weeks else None
+
+    @property
+    def last_day(self) -> date | None:
+        return self.weeks[-1] + timedelta(days=6) if self.weeks else None
+
+
+PER_ACTIVE = (
+    (Kind.STATUS.value, "statuses_per_active"),
+    (Kind.COMMENT.value, "comments_per_active"),
+    (Kind.REACTION.value, "reactions_per_active"),
+)
+HEADCOUNT_BLOCKS = (("headcount",),)
+
+
+class _Builder:
+    def __init__(self, data: Data, k: int) -> None:
+        self.data, self.k = data, k
+        # The blocks that may be used at all: the only figures anything is built from.
+        self.included = {key: found for key, found in data.weekly.items() if found[1] >= k}
+
+    def headcount(self, dept: int, on: date) -> int:
+        return self.data.headcounts.get((dept, on), 0)
+
+    def reportable(self, dept: int, on: date) -> bool:
+        return self.headcount(dept, on) >= self.k
+
+    def block(self, dept: int, week: date, metric: str):
+        return self.included.get((dept, week, metric))
+
+    def active(self, cells: list[tuple[int, date]]) -> dict[str, Cell]:
+        """Daily and weekly actives alone (the chart), without the other columns."""
+        blocks, person_days, people = [], 0, 0
+        for dept, week in cells:
+            found = self.block(dept, week, ACTIVE)
+            if found:
+                blocks.append((dept, week, ACTIVE))
+                people += found[1]
+                person_days += found[2]
+        weeks_used = len({week for _d, week, _m in blocks}) or 1
+        return {
+            "dau": _cell(person_days / (7 * weeks_used), blocks, possible=len(cells)),
+            "wau": _cell(people / weeks_used, blocks, possible=len(cells)),
+        }
+
+    def participation(self, cells: list[tuple[int, date]], headcount: int) -> Cell:
+        """Average weekly share of headcount who posted or commented."""
+        used, participants = [], 0
+        for dept, week in cells:
+            found = self.block(dept, week, PARTICIPANT)
+            if found:
+                used.append((dept, week, PARTICIPANT))
+                participants += found[1]
+        weeks_total = len({week for _d, week in cells}) or 1
+        return _cell(
+            participants / (headcount * weeks_total) if headcount else None,
+            used,
+            possible=len(cells),
+            digits=3,
+        )
+
+    def figures(self, cells: list[tuple[int, date]], headcount: int, months: list[tuple]):
+        """The columns for a set of (department, week) cells of the grid: one pass over them."""
+        included = self.included
+        possible = len(cells)
+        active_blocks, person_days, weekly_people = [], 0, 0
+        per_active = {metric: ([], 0) for metric, _column in PER_ACTIVE}
+        for dept, week in cells:
+            found = included.get((dept, week, ACTIVE))
+            if not found:
+                continue
+            active_blocks.append((dept, week, ACTIVE))
+            weekly_people += found[1]
+            person_days += found[2]
+            for metric, _column in PER_ACTIVE:
+                done = included.get((dept, week, metric))
+                if done:
+                    used, total = per_active[metric]
+                    used.append((dept, week, metric))
+                    per_active[metric] = (used, total + done[0])
+        weeks_used = len({week for _d, week, _m in active_blocks}) or 1
+        values: dict[str, Cell] = {}
+        values["headcount"] = (
+            Cell(headcount, blocks=HEADCOUNT_BLOCKS) if headcount >= self.k else SUPPRESSED
+        )
+        dau = _cell(person_days / (7 * weeks_used), active_blocks, possible=possible)
+        wau = _cell(weekly_people / weeks_used, active_blocks, possible=possible)
+        month_blocks, month_people = [], 0
+        for dept, month in months:
+            people = self.data.monthly.get((dept, month), 0)
+            if people >= self.k:
+                month_blocks.append((dept, month, "active-month"))
+                month_people += people
+        months_used = len({m for _d, m, _x in month_blocks}) or 1
+        mau = _cell(month_people / months_used, month_blocks, possible=len(months))
+        values.update(dau=dau, wau=wau, mau=mau)
+        for name, cell in (("dau", dau), ("wau", wau), ("mau", mau)):
+            values[f"{name}_share"] = _share(cell, headcount)
+        for metric, column in PER_ACTIVE:
+            used, total = per_active[metric]
+            values[column] = _cell(
+                total / weekly_people if weekly_people else None,
+                used,
+                possible=possible,
+                digits=2,
+            )
+        values["participation"] = self.participation(cells, headcount)
+        values.update(self.ideas(cells))
+        return values
+
+    def ideas(self, cells: list[tuple[int, date]]) -> dict[str, Cell]:
+        """Ideas proposed and votes cast (by the proposers' and voters' departments), and the
+        median time from an idea to its decision (by the author's department)."""
+        included = self.included
+        values = {}
+        for metric, column in (
+            (Kind.IDEA.value, "ideas_proposed"),
+            (Kind.IDEA_VOTE.value, "idea_votes"),
+        ):
+            used, total = [], 0
+            for dept, week in cells:
+                found = included.get((dept, week, metric))
+                if found:
+                    used.append((dept, week, metric))
+                    total += found[0]
+            values[column] = _cell(total, used, possible=len(cells))
+        used, histogram = [], defaultdict(int)
+        for dept, week in cells:
+            if included.get((dept, week, IDEA_DECIDED)):
+                used.append((dept, week, IDEA_DECIDED))
+                for hours, count in self.data.decisions.get((dept, week), ()):
+                    histogram[hours] += count
+        median = _median_hours(histogram)
+        values["decision_days"] = _cell(
+            median / 24 if median is not None else None, used, possible=len(cells)
+        )
+        return values
+
+
+def _department_ids(data: Data) -> list[int]:
+    seen = {dept for dept, _w, _m in data.weekly} | {dept for dept, _day in data.headcounts}
+    return sorted(seen, key=lambda d: (d == 0, data.departments.get(d, f"~{d}")))
+
+
+def _label(data: Data, dept: int) -> str:
+    if dept == 0:
+        return NO_DEPARTMENT
+    return data.departments.get(dept, "A department no longer listed")
+
+
+def build(params: Params, *, today: date | None = None, data: Data | None = None) -> Report:
+    today = today or timezone.localdate()
+    data = data or load(params, today=today)
+    k = min_group()
+    b = _Builder(data, k)
+    weeks, months = data.weeks, data.months
+    end = weeks[-1] + timedelta(days=6) if weeks else params.end
+    departments = _department_ids(data)
+    eligible = [d for d in departments if b.reportable(d, end)]
+    headcount = sum(b.headcount(d, end) for d in eligible)
+    notes = []
+    rows: list[Row] = []
+    if params.group_by == "department":
+        for dept in departments:
+            if dept in eligible:
+                cells = b.figures(
+                    [(dept, w) for w in weeks], b.headcount(dept, end), [(dept, m) for m in months]
+                )
+            else:
+                cells = {key: SUPPRESSED for key, _l, _u in COLUMNS}
+            rows.append(Row(f"department-{dept}", _label(data, dept), cells))
+    else:
+        for week in weeks:
+            week_end = week + timedelta(days=6)
+            month = (week + timedelta(days=3)).replace(day=1)  # the month of its Thursday
+            week_months = [(d, month) for d in eligible] if month in months else []
+            cells = b.figures(
+                [(d, week) for d in eligible],
+                sum(b.headcount(d, week_end) for d in eligible),
+                week_months,
+            )
+            rows.append(Row(f"week-{week.isoformat()}", f"Week of {week:%-d %b %Y}", cells))
+    total = Row(
+        "total",
+        "Whole company",
+        b.figures(
+            [(d, w) for d in eligible for w in weeks],
+            headcount,
+            [(d, m) for d in eligible for m in months],
+        ),
+    )
+    if params.group_by == "week":
+        series = [
+            {"week": week, "dau": r.cells["dau"], "wau": r.cells["wau"]}
+            for week, r in zip(weeks, rows, strict=True)
+        ]
+    else:
+        series = [{"week": week, **b.active([(d, week) for d in eligible])} for week in weeks]
+    participation = (
+        [(row.label, row.cells["participation"]) for row in rows]
+        if params.group_by == "department"
+        else [
+            (
+                _label(data, d),
+                b.participation([(d, w) for w in weeks], b.headcount(d, end)),
+            )
+            for d in departments
+            if d in eligible
+        ]
+    )
+    if not weeks:
+        notes.append("No whole week in this range has ended yet.")
+    return Report(
+        params=params,
+        min_group=k,
+        weeks=weeks,
+        months=months,
+        rows=rows,
+        total=total,
+        series=series,
+        participation=participation,
+        blog_reach=_blog_reach(data, k, headcount),
+        questions=_questions(data, k),
+        hashtags=_hashtags(data, k),
+        headcount=headcount,
+        notes=notes,
+    )
+
+
+def _company_blocks(data: Data, metric: str, k: int) -> dict[int, list[tuple[date, int]]]:
+    """subject -> [(week, count)] for the company-wide blocks of at least k people."""
+    found = defaultdict(list)
+    for week, subject, count, people in data.company.get(metric, ()):
+        if people >= k:
+            found[subject].append((week, count, people))
+    return found
+
+
+def _blog_reach(data: Data, k: int, headcount: int) -> list[dict]:
+    """Posts read by enough people in these weeks, and posts published in them."""
+    reads = _company_blocks(data, Kind.BLOG_READ.value, k)
+    any_reads = set(reads)
+    posts = {}
+    if data.weeks:
+        first = timezone.make_aware(datetime.combine(data.weeks[0], time.min))
+        last = first + timedelta(days=7 * len(data.weeks))
+        published = Q(status=BlogPost.State.PUBLISHED, publish_at__gte=first, publish_at__lt=last)
+        posts = {
+            p.pk: p
+            for p in BlogPost.objects.filter(Q(pk__in=any_reads) | published).only(
+                "pk", "title", "slug", "publish_at", "created_at"
+            )
+        }
+        any_reads |= set(posts)
+    weeks = len(data.weeks)
+    reach = []
+    for post_id in any_reads:
+        post = posts.get(post_id)
+        if post is None:
+            continue
+        blocks = reads.get(post_id, [])
+        used = [("*", week, Kind.BLOG_READ.value, post_id) for week, _c, _p in blocks]
+        readers = sum(people for _w, _c, people in blocks)
+        readers_cell = _cell(readers, used, possible=weeks)
+        reach.append(
+            {
+                "post": post,
+                "readers": readers_cell,
+                "reach": _share(readers_cell, headcount),
+            }
+        )
+    reach.sort(key=lambda r: r["post"].publish_at or r["post"].created_at, reverse=True)
+    return reach
+
+
+def _questions(data: Data, k: int) -> dict[str, Cell]:
+    weeks = len(data.weeks)
+    out = {}
+    for metric, name in ((Kind.QUESTION.value, "asked"), (Kind.ANSWER.value, "answered")):
+        blocks = _company_blocks(data, metric, k).get(0, [])
+        out[name] = _cell(
+            sum(c for _w, c, _p in blocks),
+            [("*", w, metric) for w, _c, _p in blocks],
+            possible=weeks,
+        )
+    answered_weeks = {w for w, _c, _p in _company_blocks(data, Kind.ANSWER.value, k).get(0, [])}
+    histogram: dict[int, int] = defaultdict(int)
+    for week, hours, count, _people in data.company.get(ANSWER_HOURS, ()):
+        if week in answered_weeks:
+            histogram[hours] += count
+    median = _median_hours(histogram)
+    out["median_days_to_answer"] = _cell(
+        median / 24 if median is not None else None,
+        [("*", w, Kind.ANSWER.value) for w in answered_weeks],
+        possible=weeks,
+    )
+    return out
+
+
+def _hashtags(data: Data, k: int, limit: int = 10) -> list[tuple[str, Cell]]:
+    weeks = len(data.weeks)
+    blocks = _company_blocks(data, Kind.HASHTAG.value, k)
+    totals = sorted(
+        ((sum(c for _w, c, _p in found), subject) for subject, found in blocks.items()),
+        reverse=True,
+    )[:limit]
+    names = dict(Hashtag.objects.filter(pk__in=[s for _t, s in totals]).values_list("pk", "name"))
+    return [
+        (
+            names.get(subject, "?"),
+            _cell(
+                uses,
+                [("*", w, Kind.HASHTAG.value, subject) for w, _c, _p in blocks[subject]],
+                possible=weeks,
+            ),
+        )
+        for uses, subject in totals
+        if subject in names
+    ]

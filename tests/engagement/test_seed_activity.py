@@ -1,0 +1,84 @@
+"""`seed_demo` gives the engagement report a year worth looking at, consistent with the content."""
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from engagement.models import ActivityEvent, PendingEvent, Rollup
+from engagement.report import build, params_from
+from exec_blog.models import BlogRead, Question
+from feeds.models import Comment, Reaction, Status
+
+pytestmark = pytest.mark.django_db
+Kind = ActivityEvent.Kind
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", employees=40, statuses=120, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_seeded_activity_matches_the_content_and_covers_a_year():
+    output = seed()
+    assert "Activity ready for the engagement report" in output
+    statuses = Status.objects.filter(blog_post=None, idea=None)
+    # One event per row, at the row's own time.
+    assert (
+        ActivityEvent.objects.filter(
+            kind=Kind.STATUS, day__gte=timezone.localdate() - timedelta(days=90)
+        ).count()
+        == statuses.count()
+    )
+    first = statuses.order_by("created_at").first()
+    event = ActivityEvent.objects.get(kind=Kind.STATUS, object_id=first.pk)
+    assert event.occurred_at == first.created_at
+    assert event.department_id == (first.department_id or 0)
+    assert (
+        ActivityEvent.objects.filter(kind=Kind.COMMENT)
+        .filter(object_id__in=Comment.objects.values("pk"))
+        .count()
+        == Comment.objects.count()
+    )
+    assert (
+        ActivityEvent.objects.filter(
+            kind=Kind.REACTION, day__gte=timezone.localdate() - timedelta(days=90)
+        ).count()
+        == Reaction.objects.count()
+    )
+    assert ActivityEvent.objects.filter(kind=Kind.BLOG_READ).count() == BlogRead.objects.count()
+    anonymous = Question.objects.filter(anonymous=True).values("pk")
+    assert not ActivityEvent.objects.filter(
+        kind=Kind.QUESTION, object_id__in=anonymous, actor__isnull=False
+    ).exists()
+    # Nothing stamped "now" by the services while seeding survives.
+    assert not ActivityEvent.objects.filter(
+        kind__in=[Kind.STATUS, Kind.COMMENT, Kind.QUESTION],
+        occurred_at__gte=timezone.now() - timedelta(minutes=5),
+    ).exists()
+    # A year, with weekends quieter than weekdays.
+    days = ActivityEvent.objects.filter(kind=Kind.VISIT).values_list("day", flat=True)
+    assert min(days) <= timezone.localdate() - timedelta(days=360)
+    by_weekday = Counter(day.weekday() for day in days)
+    assert by_weekday[2] > 3 * by_weekday[6]
+    # Rolled up, and the report has something to show.
+    assert not PendingEvent.objects.exists()
+    assert Rollup.objects.filter(period="w").exists()
+    report = build(params_from({}))
+    assert not report.total.cells["wau"].suppressed
+
+
+def test_a_second_run_creates_no_events():
+    seed()
+    before = ActivityEvent.objects.count()
+    rollups = set(Rollup.objects.values_list("period", "start", "department_id", "metric", "count"))
+    assert "0 new events" in seed()
+    assert ActivityEvent.objects.count() == before
+    assert (
+        set(Rollup.objects.values_list("period", "start", "department_id", "metric", "count"))
+        == rollups
+    )
