@@ -325,6 +325,31 @@ PER_ACTIVE = (
 HEADCOUNT_BLOCKS = (("headcount",),)
 
 
+@dataclass
+class _Sums:
+    """What the included blocks of one row add up to (see _Builder.sums)."""
+
+    active: list = field(default_factory=list)  # block keys
+    people: int = 0  # weekly active people, summed over the blocks
+    person_days: int = 0
+    blocks: dict = field(default_factory=lambda: defaultdict(list))  # metric -> block keys
+    counts: dict = field(default_factory=lambda: defaultdict(int))  # metric -> events
+    participants: int = 0
+    decisions: dict = field(default_factory=lambda: defaultdict(int))  # hours -> ideas
+
+    def add(self, other: "_Sums") -> None:
+        self.active += other.active
+        self.people += other.people
+        self.person_days += other.person_days
+        for metric, keys in other.blocks.items():
+            self.blocks[metric] += keys
+        for metric, count in other.counts.items():
+            self.counts[metric] += count
+        self.participants += other.participants
+        for hours, count in other.decisions.items():
+            self.decisions[hours] += count
+
+
 class _Builder:
     def __init__(self, data: Data, k: int) -> None:
         self.data, self.k = data, k
@@ -337,66 +362,41 @@ class _Builder:
     def reportable(self, dept: int, on: date) -> bool:
         return self.headcount(dept, on) >= self.k
 
-    def block(self, dept: int, week: date, metric: str):
-        return self.included.get((dept, week, metric))
-
-    def active(self, cells: list[tuple[int, date]]) -> dict[str, Cell]:
-        """Daily and weekly actives alone (the chart), without the other columns."""
-        blocks, person_days, people = [], 0, 0
-        for dept, week in cells:
-            found = self.block(dept, week, ACTIVE)
-            if found:
-                blocks.append((dept, week, ACTIVE))
-                people += found[1]
-                person_days += found[2]
-        weeks_used = len({week for _d, week, _m in blocks}) or 1
-        return {
-            "dau": _cell(person_days / (7 * weeks_used), blocks, possible=len(cells)),
-            "wau": _cell(people / weeks_used, blocks, possible=len(cells)),
-        }
-
-    def participation(self, cells: list[tuple[int, date]], headcount: int) -> Cell:
-        """Average weekly share of headcount who posted or commented."""
-        used, participants = [], 0
-        for dept, week in cells:
-            found = self.block(dept, week, PARTICIPANT)
-            if found:
-                used.append((dept, week, PARTICIPANT))
-                participants += found[1]
-        weeks_total = len({week for _d, week in cells}) or 1
-        return _cell(
-            participants / (headcount * weeks_total) if headcount else None,
-            used,
-            possible=len(cells),
-            digits=3,
-        )
-
-    def figures(self, cells: list[tuple[int, date]], headcount: int, months: list[tuple]):
-        """The columns for a set of (department, week) cells of the grid: one pass over them."""
-        included = self.included
-        possible = len(cells)
-        active_blocks, person_days, weekly_people = [], 0, 0
-        per_active = {metric: ([], 0) for metric, _column in PER_ACTIVE}
-        for dept, week in cells:
-            found = included.get((dept, week, ACTIVE))
-            if not found:
+    def sums(self, eligible: list[int], by: str) -> dict:
+        """One pass over the included blocks of eligible departments, summed per department
+        (`by="department"`) or per week (`by="week"`)."""
+        wanted = set(eligible)
+        found: dict = defaultdict(_Sums)
+        for key, (count, people, person_days) in self.included.items():
+            dept, week, metric = key
+            if dept not in wanted:
                 continue
-            active_blocks.append((dept, week, ACTIVE))
-            weekly_people += found[1]
-            person_days += found[2]
-            for metric, _column in PER_ACTIVE:
-                done = included.get((dept, week, metric))
-                if done:
-                    used, total = per_active[metric]
-                    used.append((dept, week, metric))
-                    per_active[metric] = (used, total + done[0])
-        weeks_used = len({week for _d, week, _m in active_blocks}) or 1
+            row = found[dept if by == "department" else week]
+            if metric == ACTIVE:
+                row.active.append(key)
+                row.people += people
+                row.person_days += person_days
+            elif metric == PARTICIPANT:
+                row.blocks[metric].append(key)
+                row.participants += people
+            else:
+                row.blocks[metric].append(key)
+                row.counts[metric] += count
+                if metric == IDEA_DECIDED:
+                    for hours, ideas in self.data.decisions.get((dept, week), ()):
+                        row.decisions[hours] += ideas
+        return found
+
+    def figures(self, sums: _Sums, *, cells: int, weeks: int, headcount: int, months: list):
+        """The columns of a row from its sums; `cells` is how many (department, week) blocks
+        the row could have had, `weeks` how many weeks it spans."""
         values: dict[str, Cell] = {}
         values["headcount"] = (
             Cell(headcount, blocks=HEADCOUNT_BLOCKS) if headcount >= self.k else SUPPRESSED
         )
-        dau = _cell(person_days / (7 * weeks_used), active_blocks, possible=possible)
-        wau = _cell(weekly_people / weeks_used, active_blocks, possible=possible)
+        weeks_used = len({week for _d, week, _m in sums.active}) or 1
+        dau = _cell(sums.person_days / (7 * weeks_used), sums.active, possible=cells)
+        wau = _cell(sums.people / weeks_used, sums.active, possible=cells)
         month_blocks, month_people = [], 0
         for dept, month in months:
             people = self.data.monthly.get((dept, month), 0)
@@ -409,42 +409,28 @@ class _Builder:
         for name, cell in (("dau", dau), ("wau", wau), ("mau", mau)):
             values[f"{name}_share"] = _share(cell, headcount)
         for metric, column in PER_ACTIVE:
-            used, total = per_active[metric]
             values[column] = _cell(
-                total / weekly_people if weekly_people else None,
-                used,
-                possible=possible,
+                sums.counts[metric] / sums.people if sums.people else None,
+                sums.blocks[metric],
+                possible=cells,
                 digits=2,
             )
-        values["participation"] = self.participation(cells, headcount)
-        values.update(self.ideas(cells))
-        return values
-
-    def ideas(self, cells: list[tuple[int, date]]) -> dict[str, Cell]:
-        """Ideas proposed and votes cast (by the proposers' and voters' departments), and the
-        median time from an idea to its decision (by the author's department)."""
-        included = self.included
-        values = {}
+        values["participation"] = _cell(
+            sums.participants / (headcount * (weeks or 1)) if headcount else None,
+            sums.blocks[PARTICIPANT],
+            possible=cells,
+            digits=3,
+        )
         for metric, column in (
             (Kind.IDEA.value, "ideas_proposed"),
             (Kind.IDEA_VOTE.value, "idea_votes"),
         ):
-            used, total = [], 0
-            for dept, week in cells:
-                found = included.get((dept, week, metric))
-                if found:
-                    used.append((dept, week, metric))
-                    total += found[0]
-            values[column] = _cell(total, used, possible=len(cells))
-        used, histogram = [], defaultdict(int)
-        for dept, week in cells:
-            if included.get((dept, week, IDEA_DECIDED)):
-                used.append((dept, week, IDEA_DECIDED))
-                for hours, count in self.data.decisions.get((dept, week), ()):
-                    histogram[hours] += count
-        median = _median_hours(histogram)
+            values[column] = _cell(sums.counts[metric], sums.blocks[metric], possible=cells)
+        median = _median_hours(sums.decisions)
         values["decision_days"] = _cell(
-            median / 24 if median is not None else None, used, possible=len(cells)
+            median / 24 if median is not None else None,
+            sums.blocks[IDEA_DECIDED],
+            possible=cells,
         )
         return values
 
@@ -472,11 +458,20 @@ def build(params: Params, *, today: date | None = None, data: Data | None = None
     headcount = sum(b.headcount(d, end) for d in eligible)
     notes = []
     rows: list[Row] = []
+    by_department = b.sums(eligible, "department")
+    by_week = b.sums(eligible, "week")
+    total_sums = _Sums()
+    for sums in by_department.values():
+        total_sums.add(sums)
     if params.group_by == "department":
         for dept in departments:
             if dept in eligible:
                 cells = b.figures(
-                    [(dept, w) for w in weeks], b.headcount(dept, end), [(dept, m) for m in months]
+                    by_department.get(dept, _Sums()),
+                    cells=len(weeks),
+                    weeks=len(weeks),
+                    headcount=b.headcount(dept, end),
+                    months=[(dept, m) for m in months],
                 )
             else:
                 cells = {key: SUPPRESSED for key, _l, _u in COLUMNS}
@@ -485,41 +480,53 @@ def build(params: Params, *, today: date | None = None, data: Data | None = None
         for week in weeks:
             week_end = week + timedelta(days=6)
             month = (week + timedelta(days=3)).replace(day=1)  # the month of its Thursday
-            week_months = [(d, month) for d in eligible] if month in months else []
             cells = b.figures(
-                [(d, week) for d in eligible],
-                sum(b.headcount(d, week_end) for d in eligible),
-                week_months,
+                by_week.get(week, _Sums()),
+                cells=len(eligible),
+                weeks=1,
+                headcount=sum(b.headcount(d, week_end) for d in eligible),
+                months=[(d, month) for d in eligible] if month in months else [],
             )
             rows.append(Row(f"week-{week.isoformat()}", f"Week of {week:%-d %b %Y}", cells))
     total = Row(
         "total",
         "Whole company",
         b.figures(
-            [(d, w) for d in eligible for w in weeks],
-            headcount,
-            [(d, m) for d in eligible for m in months],
+            total_sums,
+            cells=len(eligible) * len(weeks),
+            weeks=len(weeks),
+            headcount=headcount,
+            months=[(d, m) for d in eligible for m in months],
         ),
     )
-    if params.group_by == "week":
-        series = [
-            {"week": week, "dau": r.cells["dau"], "wau": r.cells["wau"]}
-            for week, r in zip(weeks, rows, strict=True)
-        ]
-    else:
-        series = [{"week": week, **b.active([(d, week) for d in eligible])} for week in weeks]
-    participation = (
-        [(row.label, row.cells["participation"]) for row in rows]
-        if params.group_by == "department"
-        else [
-            (
-                _label(data, d),
-                b.participation([(d, w) for w in weeks], b.headcount(d, end)),
-            )
-            for d in departments
-            if d in eligible
-        ]
-    )
+    series = []
+    for week in weeks:
+        sums = by_week.get(week, _Sums())
+        weeks_used = 1 if sums.active else 1
+        series.append(
+            {
+                "week": week,
+                "dau": _cell(
+                    sums.person_days / (7 * weeks_used), sums.active, possible=len(eligible)
+                ),
+                "wau": _cell(sums.people / weeks_used, sums.active, possible=len(eligible)),
+            }
+        )
+    participation = []
+    for dept in departments:
+        if dept not in eligible:
+            cell = SUPPRESSED
+        elif params.group_by == "department":
+            cell = next(r.cells["participation"] for r in rows if r.key == f"department-{dept}")
+        else:
+            cell = b.figures(
+                by_department.get(dept, _Sums()),
+                cells=len(weeks),
+                weeks=len(weeks),
+                headcount=b.headcount(dept, end),
+                months=[],
+            )["participation"]
+        participation.append((_label(data, dept), cell))
     if not weeks:
         notes.append("No whole week in this range has ended yet.")
     return Report(
