@@ -27,6 +27,13 @@ def _forget_visits():
 
 
 @pytest.fixture(autouse=True)
+def _short_demo_history(settings):
+    # seed_demo draws a year of activity for the engagement report; tests that seed need a
+    # few weeks of it (tests/engagement/test_seed_activity.py asks for the whole year).
+    settings.DEMO_ACTIVITY_DAYS = 28
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -22,8 +22,9 @@ import random
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from engagement.models import ActivityEvent, PendingEvent
@@ -66,7 +67,9 @@ class ActivitySeeder:
         self.started_at = started_at
         self.today = timezone.localdate()
         self.window_start = self.today - timedelta(days=CONTENT_DAYS)
-        self.first_day = self.today - timedelta(days=HISTORY_DAYS)
+        # How far back the demo's activity goes (the test suite shortens it: settings).
+        self.history_days = getattr(settings, "DEMO_ACTIVITY_DAYS", HISTORY_DAYS)
+        self.first_day = self.today - timedelta(days=self.history_days)
         self.events: list[ActivityEvent] = []
         self.departments = dict(Profile.objects.values_list("user_id", "department_id"))
 
@@ -86,7 +89,8 @@ class ActivitySeeder:
                     self.events[i : i + INSERT_BATCH], ignore_conflicts=True
                 )
         if created:
-            rollups_rebuild(start=self.first_day, end=self.today)
+            first = ActivityEvent.objects.aggregate(first=Min("day"))["first"] or self.first_day
+            rollups_rebuild(start=min(first, self.first_day), end=self.today)
         rollups_catch_up()
         return created
 
@@ -196,7 +200,7 @@ class ActivitySeeder:
             .order_by("-n", "hashtag_id")
             .values_list("hashtag_id", flat=True)[:30]
         )
-        days = [self.first_day + timedelta(days=i) for i in range(HISTORY_DAYS)]
+        days = [self.first_day + timedelta(days=i) for i in range(self.history_days)]
         rhythm = {d: WEEKDAY_WEIGHT[d.weekday()] * _season(d) for d in days}
         window_days = [d for d in days if d >= self.window_start]
         window_weight = sum(rhythm[d] for d in window_days) or 1

@@ -23,7 +23,8 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_seeded_activity_matches_the_content_and_covers_a_year():
+def test_seeded_activity_matches_the_content_and_covers_a_year(settings):
+    settings.DEMO_ACTIVITY_DAYS = 365
     output = seed()
     assert "Activity ready for the engagement report" in output
     statuses = Status.objects.filter(blog_post=None, idea=None)
