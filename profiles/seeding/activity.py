@@ -83,11 +83,12 @@ class ActivitySeeder:
             self._from_content()
             if len(self.cast.people) <= HISTORY_MAX_PEOPLE:
                 self._history()
-            created = len(self.events)
-            for i in range(0, created, INSERT_BATCH):
+            before = ActivityEvent.objects.count()
+            for i in range(0, len(self.events), INSERT_BATCH):
                 ActivityEvent.objects.bulk_create(
                     self.events[i : i + INSERT_BATCH], ignore_conflicts=True
                 )
+            created = ActivityEvent.objects.count() - before
         if created:
             first = ActivityEvent.objects.aggregate(first=Min("day"))["first"] or self.first_day
             rollups_rebuild(start=min(first, self.first_day), end=self.today)
@@ -179,8 +180,9 @@ class ActivitySeeder:
         chance of visiting on a working day; their statuses, comments and reactions per visit
         there are what they do per visit in the months before."""
         cast = self.cast
+        # People who already have drawn visits (the draw ends yesterday; real visits are today).
         done = set(
-            ActivityEvent.objects.filter(day__lt=self.window_start)
+            ActivityEvent.objects.filter(kind=Kind.VISIT, day__lt=self.today)
             .values_list("actor_id", flat=True)
             .distinct()
         )
