@@ -8,14 +8,15 @@ WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 14, 34
 
 
-def _nice_ceiling(value: float) -> float:
+def _ticks(value: float, count: int = 4) -> tuple[float, float]:
+    """A round step (1, 2 or 5 × 10ⁿ, at least 1: these are people) and the axis top."""
     if value <= 0:
-        return 1
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+        return 1, count
+    rough = value / count
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(s * magnitude for s in (1, 2, 5, 10) if s * magnitude >= rough)
+    step = max(1, step)
+    return step, step * math.ceil(value / step)
 
 
 @dataclass
@@ -39,7 +40,7 @@ class LineChart:
 def line_chart(series: list[dict], keys: list[tuple[str, str, str]]) -> LineChart:
     """series: [{"week": date, key: Cell}]; keys: (key, name, css class)."""
     values = [row[key].value for row in series for key, _n, _c in keys if not row[key].suppressed]
-    top = _nice_ceiling(max(values, default=0))
+    step, top = _ticks(max(values, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = len(series)
 
@@ -67,7 +68,10 @@ def line_chart(series: list[dict], keys: list[tuple[str, str, str]]) -> LineChar
         if run:
             line.segments.append(" ".join(run))
         lines.append(line)
-    y_ticks = [{"y": round(y(top * i / 4), 1), "label": f"{top * i / 4:g}"} for i in range(5)]
+    y_ticks = [
+        {"y": round(y(step * i), 1), "label": f"{step * i:g}"}
+        for i in range(int(round(top / step)) + 1)
+    ]
     every = max(1, math.ceil(count / 7))
     x_ticks = [
         {"x": round(x(i), 1), "label": f"{row['week']:%-d %b}"}

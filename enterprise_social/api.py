@@ -11,6 +11,10 @@ from rest_framework import exceptions, pagination, permissions
 logger = logging.getLogger(__name__)
 
 
+# The largest id a database column holds: a bigger number in input is a 400, not an overflow.
+MAX_ID = 2**63 - 1
+
+
 class SessionTokenAuthentication(XSessionTokenAuthentication):
     """allauth headless app tokens (`X-Session-Token`); listed first so anonymous gets 401."""
 
@@ -50,11 +54,17 @@ def django_validation_to_drf(exc: DjangoValidationError) -> exceptions.Validatio
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: services' Django errors become 400/403 JSON, never a 500."""
+    """DRF's handler, plus: services' Django errors become 400/403 JSON, never a 500, and a
+    rate limit becomes 429 with Retry-After."""
     # Imported here: DRF imports this module while it builds rest_framework.views.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    if isinstance(exc, DjangoValidationError):
+    from .ratelimit import RateLimited
+
+    if isinstance(exc, RateLimited):
+        # DRF's Throttled answers 429 and sets Retry-After from `wait`.
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message_text)
+    elif isinstance(exc, DjangoValidationError):
         exc = django_validation_to_drf(exc)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

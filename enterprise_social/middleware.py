@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
@@ -52,4 +54,51 @@ class UnknownSocialAppMiddleware:
 
         if isinstance(exception, SocialApp.DoesNotExist):
             raise Http404("No such sign-in provider.") from exception
+        return None
+
+
+DATABASE_DOWN = "The service is briefly unavailable (its database does not answer). Try again."
+
+
+def database_unavailable_response(request):
+    """503 with a clear message, JSON for the API and app clients, a page for browsers."""
+    from django.http import HttpResponse, JsonResponse
+
+    if request.path_info.startswith(JSON_PREFIXES) or (
+        "application/json" in request.headers.get("Accept", "")
+    ):
+        response = JsonResponse({"detail": DATABASE_DOWN}, status=503)
+    else:
+        # No template: rendering one may need the database (context processors, the session).
+        response = HttpResponse(
+            "<!doctype html><title>Unavailable</title><h1>Briefly unavailable</h1>"
+            f"<p>{DATABASE_DOWN}</p>",
+            status=503,
+        )
+    response["Retry-After"] = "5"
+    return response
+
+
+def is_database_outage(exception) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that does not answer (restart, failover) is a 503, never a 500.
+
+    Errors raised outside views (in other middleware) reach `views.error_500`, which answers
+    the same way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_outage(exception):
+            logging.getLogger(__name__).warning("database unavailable: %s", exception)
+            return database_unavailable_response(request)
         return None

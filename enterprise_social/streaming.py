@@ -2,7 +2,7 @@
 
 One hub per process. With Redis, one task holds one pub/sub subscription for the whole process;
 each message names its audience, the hub picks the local sockets in memory and hands each the
-same encoded text. If the subscription drops, every local socket is closed with 1012 (service
+same encoded text. If the subscription drops, every local socket is closed with 4012 (service
 restart): clients reconnect with backoff and resume from their last status, so nothing is lost.
 """
 
@@ -20,6 +20,9 @@ from .realtime import CHANNEL
 logger = logging.getLogger(__name__)
 
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
+# "Service restart: reconnect and resume". Not 1012: Daphne (autobahn) only sends 1000 and
+# 3000-4999, and silently keeps the socket open for any other code (found by make chaos).
+SUBSCRIPTION_LOST = 4012
 SWEEP_SECONDS = 3.0
 
 
@@ -142,14 +145,24 @@ class Hub:
 
     async def _listen_forever(self) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         attempt = 0
         while True:
-            client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1.0)
+            # No silent retry: redis-py would reconnect and resubscribe by itself, and events
+            # published while Redis was down would be lost without any client resuming.
+            client = aioredis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=1.0, retry=Retry(NoBackoff(), 0)
+            )
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(CHANNEL)
                 self.subscribed.set()
+                if attempt:
+                    # Sockets accepted while we were not subscribed resumed from the database
+                    # but missed what was published since: make them resume once more.
+                    await self.close_all(code=SUBSCRIPTION_LOST)
                 attempt = 0
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
@@ -160,7 +173,7 @@ class Hub:
                 self.subscribed.clear()
                 logger.error("realtime: Redis subscription lost (%s); closing local sockets", exc)
                 # Events published meanwhile are lost to us: make every client resume.
-                await self.close_all(code=1012)
+                await self.close_all(code=SUBSCRIPTION_LOST)
                 await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
                 attempt += 1
             finally:

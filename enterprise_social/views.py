@@ -1,4 +1,5 @@
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -40,6 +41,10 @@ def error_404(request, exception=None):
 
 @login_not_required
 def error_500(request):
+    from .middleware import database_unavailable_response, is_database_outage
+
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable_response(request)
     if _wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "500.html", status=500)

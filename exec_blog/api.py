@@ -6,7 +6,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprise_social.api import KeysetPagination
+from enterprise_social import ratelimit
+from enterprise_social.api import MAX_ID, KeysetPagination
 from feeds import selectors as feed_selectors
 from feeds import services as feed_services
 from feeds.api import (
@@ -115,7 +116,7 @@ class AnswerCreateSerializer(StrictSerializer):
 class QuestionModerationSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=["hide", "restore", "merge"])
     reason = serializers.CharField(max_length=MAX_REASON, allow_blank=True)
-    into = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    into = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
 
 
 VoteState = {
@@ -377,6 +378,7 @@ class BlogCommentListView(generics.GenericAPIView):
         card = self._card(request, slug)
         data = CommentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ratelimit.hit("comment", request.user.pk)
         comment = feed_services.comment_create(
             author=request.user, status=card, body=data.validated_data["body"]
         )

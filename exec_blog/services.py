@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from engagement.services import Kind, activity_record
 from enterprise_social.images import reencode_upload
+from enterprise_social.ratelimit import RateLimited
 from enterprise_social.text import mention_candidates, render
 from feeds.models import ModerationAction, Notification, Status, Visibility
 from feeds.services import (
@@ -77,9 +78,13 @@ def question_create(*, asker: User, body: str, anonymous: bool = False) -> Quest
     with transaction.atomic():
         # Lock the asker's row so two parallel posts cannot both pass the limit.
         User.objects.select_for_update().filter(pk=asker.pk).first()
-        if Question.objects.filter(asker=asker, created_at__gte=since).count() >= RATE_LIMIT:
-            raise ValidationError(
-                {"body": f"You can ask at most {RATE_LIMIT} questions an hour. Try again later."}
+        recent = Question.objects.filter(asker=asker, created_at__gte=since)
+        if recent.count() >= RATE_LIMIT:
+            oldest = recent.order_by("created_at").values_list("created_at", flat=True)[0]
+            raise RateLimited(
+                f"You can ask at most {RATE_LIMIT} questions an hour. Try again later.",
+                retry_after=(oldest + RATE_WINDOW - timezone.now()).total_seconds() + 1,
+                field="body",
             )
         question = Question.objects.create(asker=asker, body=body, anonymous=bool(anonymous))
         # An anonymous question is counted without its asker (see Question.anonymous).

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enterprise_social.pagination import BadCursor, keyset_page
+from enterprise_social.ratelimit import RateLimited
 from feeds.services import MAX_LENGTH, MAX_REASON
 from feeds.views import _form_errors, _safe_next
 
@@ -107,6 +108,11 @@ def question_create(request):
     if form.is_valid():
         try:
             question = services.question_create(asker=request.user, **form.cleaned_data)
+        except RateLimited as exc:
+            _form_errors(form, exc)
+            response = _list_page(request, form, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

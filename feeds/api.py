@@ -5,7 +5,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprise_social.api import KeysetPagination
+from enterprise_social import ratelimit
+from enterprise_social.api import MAX_ID, KeysetPagination
 from profiles.api import DepartmentSerializer
 
 from . import polls, selectors, services
@@ -14,6 +15,7 @@ from .models import (
     ModerationAction,
     Notification,
     ReactionKind,
+    Removal,
     Report,
     Status,
     Visibility,
@@ -49,6 +51,8 @@ class TombstoneSerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     is_removed = serializers.BooleanField()
+    # "" while the item stands: a read-only model field would drop the blank from the schema.
+    removal = serializers.ChoiceField(choices=Removal.choices, allow_blank=True, read_only=True)
     mentions = serializers.SerializerMethodField()
 
     def get_body(self, obj) -> str:
@@ -355,7 +359,9 @@ def notification_url(obj: Notification) -> str:
 
 class NotificationsReadSerializer(StrictSerializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=500,
     )
 
 
@@ -396,6 +402,7 @@ class StatusListView(generics.GenericAPIView):
     def post(self, request):
         data = StatusCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ratelimit.hit("status", request.user.pk)
         status = services.status_create(author=request.user, **data.validated_data)
         return Response(_status_payload(status, request.user), status=http.HTTP_201_CREATED)
 
@@ -475,6 +482,7 @@ class CommentListView(generics.GenericAPIView):
         status = selectors.status_get_for_user(user=request.user, status_id=status_id)
         data = CommentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ratelimit.hit("comment", request.user.pk)
         comment = services.comment_create(
             author=request.user, status=status, body=data.validated_data["body"]
         )
@@ -530,7 +538,8 @@ class ReactionView(APIView):
 
 class PollVoteSerializer(StrictSerializer):
     options = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=polls.MAX_OPTIONS * 2
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        max_length=polls.MAX_OPTIONS * 2,
     )
 
 

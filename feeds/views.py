@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enterprise_social import ratelimit
 from enterprise_social.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
@@ -228,6 +229,7 @@ def search(request):
 def status_create(request):
     form = StatusForm(request.POST)
     if form.is_valid():
+        ratelimit.hit("status", request.user.pk)
         try:
             status = services.status_create(author=request.user, **form.status_arguments())
         except ValidationError as exc:
@@ -332,6 +334,7 @@ def comment_create(request, status_id: int):
     status = selectors.status_get_for_user(user=request.user, status_id=status_id)
     form = CommentForm(request.POST)
     if form.is_valid():
+        ratelimit.hit("comment", request.user.pk)
         try:
             comment = services.comment_create(
                 author=request.user, status=status, body=form.cleaned_data["body"]

@@ -16,6 +16,23 @@ class AccountAdapter(DefaultAccountAdapter):
         # No allowed domains: accounts come only from an admin or single sign-on.
         return bool(settings.ALLOWED_SIGNUP_DOMAINS)
 
+    def pre_authenticate(self, request, **credentials) -> None:
+        # Past the failed-login limit (per account and per address, ACCOUNT_RATE_LIMITS) the
+        # answer is a 429 with Retry-After, as for every other limit, not a form error.
+        from allauth.core.exceptions import ImmediateHttpResponse
+        from allauth.core.ratelimit import respond_429
+
+        from enterprise_social.ratelimit import allauth_retry_after
+
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as exc:
+            if exc.code != "too_many_login_attempts":
+                raise
+            response = respond_429(request)
+            response["Retry-After"] = str(allauth_retry_after())
+            raise ImmediateHttpResponse(response) from None
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         if settings.ALLOWED_SIGNUP_DOMAINS and not email_domain_allowed(email):

@@ -80,6 +80,33 @@ function enhance(root) {
   for (const counter of root.querySelectorAll("[data-count-for]")) updateCount(counter);
 }
 document.addEventListener("htmx:load", (event) => enhance(event.target));
+
+/** An in-place action that fails says so below its form instead of silently doing nothing. */
+function errorNote(elt, create) {
+  const anchor = elt?.closest?.(".reactions, form");
+  if (!anchor) return null;
+  const next = anchor.nextElementSibling;
+  if (next?.classList.contains("request-error")) return next;
+  if (!create) return null;
+  const note = document.createElement("p");
+  note.className = "alert alert--error request-error";
+  note.setAttribute("role", "alert");
+  anchor.after(note);
+  return note;
+}
+function requestError(event) {
+  const note = errorNote(event.detail.elt, true);
+  if (!note) return;
+  note.textContent =
+    event.type === "htmx:sendError"
+      ? "Could not reach the server. Check your connection and try again."
+      : "That did not work. Please try again in a moment.";
+}
+document.addEventListener("htmx:responseError", requestError);
+document.addEventListener("htmx:sendError", requestError);
+document.addEventListener("htmx:beforeRequest", (event) => {
+  errorNote(event.detail.elt, false)?.remove();
+});
 enhance(document);
 setInterval(() => formatTimes(document), 60000);
 

@@ -320,3 +320,19 @@ def test_a_decision_is_not_the_deciders_activity(company):
         period="w", start=monday, department_id=company["sales"].pk, metric="active"
     ).people
     assert after == before
+
+
+def test_chart_axis_counts_people_in_whole_numbers():
+    from datetime import date
+
+    from engagement.charts import line_chart
+    from engagement.report import Cell
+
+    series = [
+        {"week": date(2026, 1, 5), "wau": Cell(18.7, blocks=[1]), "dau": Cell(6.2, blocks=[1])},
+        {"week": date(2026, 1, 12), "wau": Cell(None, suppressed=True), "dau": Cell(3.0)},
+    ]
+    chart = line_chart(series, [("wau", "Weekly", "a"), ("dau", "Daily", "b")])
+    assert [t["label"] for t in chart.y_ticks] == ["0", "5", "10", "15", "20"]
+    # A suppressed week breaks the line instead of drawing a zero.
+    assert len(chart.lines[0].segments) == 1 and len(chart.lines[0].points) == 1

@@ -114,6 +114,44 @@ def test_anonymous_is_refused_everywhere_except_the_allow_list(client, alice, ro
             assert response["Location"].startswith(login_pages), (method, url)
 
 
+# --- sockets ---------------------------------------------------------------------------------
+
+# Every socket route needs a logged-in, active user; none is open to anonymous visitors.
+SOCKET_ROUTES = {"ws/stream/"}
+
+
+def socket_routes():
+    from enterprise_social.routing import websocket_urlpatterns
+
+    return sorted(set(all_routes(websocket_urlpatterns)))
+
+
+def test_every_socket_route_is_classified():
+    assert socket_routes() == sorted(SOCKET_ROUTES), "classify the new socket route here"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", socket_routes())
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(b"origin", b"http://testserver")],  # anonymous, from the site itself
+        [(b"origin", b"https://evil.example")],  # anonymous, from elsewhere
+        [],  # no origin at all
+    ],
+    ids=["anonymous", "foreign-origin", "no-origin"],
+)
+async def test_anonymous_sockets_are_refused_on_every_socket_route(route, headers):
+    from channels.testing import WebsocketCommunicator
+
+    from enterprise_social.asgi import application
+
+    communicator = WebsocketCommunicator(application, sample_url(route), headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected
+    await communicator.disconnect()
+
+
 def test_the_admin_login_is_the_allauth_login(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302

@@ -77,8 +77,9 @@ def test_at_most_five_questions_an_hour(alice, alice_api):
     response = alice_api.post(
         "/api/v1/questions/", {"body": "One question too many"}, format="json"
     )
-    assert response.status_code == 400
-    assert "an hour" in response.json()["body"][0]
+    assert response.status_code == 429
+    assert "an hour" in response.json()["detail"]
+    assert 3500 <= int(response["Retry-After"]) <= 3601
     assert Question.objects.count() == 5
     # An hour later the limit is free again.
     Question.objects.update(created_at=timezone.now() - timedelta(minutes=61))

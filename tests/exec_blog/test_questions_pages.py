@@ -77,7 +77,8 @@ def test_the_rate_limit_is_shown_on_the_form(alice_client, alice):
     for i in range(5):
         ask(alice, f"Question number {i} to leadership")
     response = alice_client.post("/ask/new/", {"body": "One question too many"})
-    assert response.status_code == 400
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
     assert b"at most 5 questions an hour" in response.content
 
 

@@ -1,0 +1,267 @@
+"""What people do, in a real browser against a real server: two people at once where it is live."""
+
+import base64
+import hashlib
+import hmac
+import re
+import struct
+import time
+import zlib
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def follower_of(server, username: str) -> str:
+    return server.one(
+        "SELECT fu.username FROM profiles_follow f JOIN profiles_user u ON u.id = f.followee_id "
+        "JOIN profiles_user fu ON fu.id = f.follower_id "
+        "WHERE u.username = ? AND fu.is_active ORDER BY fu.username LIMIT 1",
+        username,
+    )
+
+
+def post_status(page, body: str):
+    page.goto("/")
+    page.locator("#composer textarea[name=body]").fill(body)
+    page.get_by_role("button", name="Post", exact=True).click()
+    card = page.locator("#timeline article.status", has_text=body[:40]).first
+    expect(card).to_be_visible()
+    return card
+
+
+def test_log_in_and_out(open_page):
+    page = open_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label(re.compile("username|email", re.I)).first.fill("bob")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name=re.compile("Log in|Sign in", re.I)).click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.locator(".account-menu__toggle").click()
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_a_post_with_mention_and_hashtag_arrives_live_then_comments_and_reactions(
+    server, open_page
+):
+    reader = follower_of(server, "alice")
+    author_page = open_page("alice")
+    reader_page = open_page(reader)
+    reader_page.goto("/")
+    expect(reader_page.locator("body[data-stream-state=open], body")).to_be_attached()
+    time.sleep(0.5)  # the reader's socket is open before the post is made
+    body = f"Shipping the new onboarding flow today with @{reader} #e2elaunch"
+    post_status(author_page, body)
+
+    banner = reader_page.locator("#new-posts")
+    expect(banner).to_be_visible()
+    card = reader_page.locator("#timeline article.status", has_text="new onboarding flow")
+    expect(card).to_have_count(0)  # waits behind the banner; the reader's place does not move
+    banner.get_by_role("button").click()
+    expect(card).to_be_visible()
+    expect(card.get_by_role("link", name=f"@{reader}")).to_be_visible()
+    expect(card.get_by_role("link", name="#e2elaunch")).to_be_visible()
+    expect(reader_page.locator("a.nav-icon .nav-badge")).to_be_visible()  # mentioned, live
+
+    before = author_page.locator("a.nav-icon .nav-badge").count()
+    like = card.locator("button.reaction--like")
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like.locator(".reaction__count")).to_have_text("1")
+    author_badge = author_page.locator("a.nav-icon .nav-badge")
+    if before == 0:
+        expect(author_badge).to_be_visible()  # the author hears about the reaction live
+    author_card = author_page.locator("#timeline article.status", has_text="new onboarding flow")
+    expect(author_card.locator("button.reaction--like .reaction__count")).to_have_text("1")
+
+    card.locator(".status__permalink").click()
+    reader_page.locator("#comment-form textarea").fill("Congratulations, well done!")
+    reader_page.get_by_role("button", name="Comment", exact=True).click()
+    expect(reader_page.locator("#comment-list")).to_contain_text("Congratulations, well done!")
+    expect(reader_page.locator("#comment-form textarea")).to_have_value("")
+
+
+def test_edit_keeps_history_and_moderator_hide_leaves_tombstone(server, open_page):
+    author = open_page("alice")
+    card = post_status(author, "First draft of the quarterly plan #planning")
+    status_id = card.get_attribute("id").removeprefix("status-")
+    author.goto(f"/statuses/{status_id}/edit/")
+    author.locator("textarea[name=body]").fill("Final quarterly plan #planning")
+    author.get_by_role("button", name="Save changes").click()
+    expect(author.locator(f"#status-{status_id}")).to_contain_text("Final quarterly plan")
+    author.goto(f"/statuses/{status_id}/history/")
+    expect(author.locator("main")).to_contain_text("First draft of the quarterly plan")
+
+    moderator = open_page("mod")
+    moderator.goto(f"/statuses/{status_id}/moderate/?action=hide")
+    moderator.locator("textarea[name=reason]").fill("Contains a customer's name")
+    moderator.get_by_role("button", name="Apply").click()
+    author.goto(f"/statuses/{status_id}/")
+    tombstone = author.locator(f"#status-{status_id}")
+    expect(tombstone).to_contain_text("Contains a customer's name")
+    expect(tombstone).not_to_contain_text("Final quarterly plan")
+    author.goto("/moderation/log/")
+    expect(author.locator("main")).to_contain_text("Contains a customer's name")
+
+
+def test_ceo_publishes_a_blog_post_and_an_employee_sees_it_arrive(open_page):
+    reader = open_page("bob")
+    reader.goto("/")
+    time.sleep(0.5)
+    ceo = open_page("ceo")
+    ceo.goto("/blog/new/")
+    ceo.get_by_label("Title").fill("Our plans for the spring")
+    ceo.get_by_label(re.compile("^Body")).fill("We will **grow** together.\n\nMore soon.")
+    ceo.get_by_label("Status", exact=True).select_option("published")
+    ceo.locator("main form button[type=submit]").last.click()
+    expect(ceo.locator("main h1")).to_contain_text("Our plans for the spring")
+
+    expect(reader.locator("#new-posts")).to_be_visible()
+    reader.locator("#new-posts button").click()
+    expect(reader.locator("#timeline")).to_contain_text("Our plans for the spring")
+    reader.goto("/blog/")
+    reader.get_by_role("link", name="Our plans for the spring").first.click()
+    expect(reader.locator("main")).to_contain_text("grow")
+
+
+def test_ask_upvote_and_answer_a_question(server, open_page):
+    text = "Will we keep the four-day week in summer?"
+    asker = open_page("alice")
+    asker.goto("/ask/")
+    asker.get_by_label("Your question to leadership").fill(text)
+    asker.get_by_role("button", name="Ask", exact=True).click()
+    expect(asker.locator("main")).to_contain_text(text)
+    question_id = server.one("SELECT id FROM exec_blog_question WHERE body = ?", text)
+
+    voter = open_page("bob")
+    voter.goto(f"/ask/{question_id}/")
+    vote = voter.locator(f"#vote-button-{question_id}")
+    vote.click()
+    expect(vote).to_have_attribute("aria-pressed", "true")
+
+    ceo = open_page("ceo")
+    ceo.goto(f"/ask/{question_id}/")
+    ceo.get_by_label("Your answer (Markdown)").fill("Yes, from June to August.")
+    ceo.get_by_role("button", name="Publish the answer").click()
+    asker.goto(f"/ask/{question_id}/")
+    expect(asker.locator("main")).to_contain_text("Yes, from June to August.")
+
+
+def test_hr_reads_the_engagement_report_and_others_are_refused(open_page):
+    hr = open_page("hr")
+    hr.goto("/reports/engagement/")
+    expect(hr.locator("main h1")).to_be_visible()
+    assert hr.locator("main svg[role=img], main figure svg").count() >= 2
+    assert hr.locator("main table").count() >= 2
+
+    open_page.watch.allowed_statuses = {403}
+    employee = open_page("bob")
+    answer = employee.goto("/reports/engagement/")
+    assert answer.status == 403
+    expect(employee.locator("main")).to_be_visible()
+
+
+def png(width: int = 8, height: int = 8) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x2a\x6f\xdb" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_profile_edit_with_avatar_then_directory_search(open_page):
+    page = open_page("hr")
+    page.goto("/people/me/edit/")
+    page.get_by_label("Job title").fill("People analytics lead")
+    page.locator("input[type=file][name=avatar]").set_input_files(
+        {"name": "me.png", "mimeType": "image/png", "buffer": png(64, 64)}
+    )
+    page.locator("main form button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/people/hr/$"))
+    expect(page.locator("main")).to_contain_text("People analytics lead")
+    avatar = page.locator("main img.avatar").first
+    expect(avatar).to_have_attribute("src", re.compile("avatar"))
+    assert avatar.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    page.goto("/people/")
+    page.get_by_role("searchbox").last.fill("People analytics")
+    page.get_by_role("searchbox").last.press("Enter")
+    expect(page.locator("main")).to_contain_text("People analytics lead")
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = struct.pack(">Q", int((at or time.time()) // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+def test_two_factor_set_up(open_page):
+    page = open_page("mod")
+    page.goto("/accounts/2fa/totp/activate/")
+    if "/reauthenticate/" in page.url:  # a sensitive change asks for the password again
+        page.locator("input[name=password]").fill("demo")
+        page.locator("main form button[type=submit]").first.click()
+        expect(page).to_have_url(re.compile("/totp/activate/"))
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(totp(secret))
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("main")).to_contain_text(re.compile("recovery codes|activated", re.I))
+
+
+def test_keyboard_only_posting_and_reacting(open_page):
+    page = open_page("ceo", phone=True)
+    page.goto("/")
+
+    def tab_to(selector: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("#composer textarea[name=body]")
+    page.keyboard.type("Posted without a mouse #a11y")
+    tab_to("#composer-submit")
+    page.keyboard.press("Enter")
+    card = page.locator("#timeline article.status", has_text="Posted without a mouse").first
+    expect(card).to_be_visible()
+    status_id = card.get_attribute("id").removeprefix("status-")
+    tab_to(f"#react-{status_id}-celebrate", limit=120)
+    page.keyboard.press("Enter")
+    button = page.locator(f"#react-{status_id}-celebrate")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("document.activeElement.id") == f"react-{status_id}-celebrate"
+
+
+def test_a_failed_reaction_says_so_in_place(open_page):
+    open_page.watch.allowed_statuses = {503}
+    page = open_page("bob")
+    page.goto("/")
+    page.route(
+        "**/statuses/*/react/",
+        lambda route: route.fulfill(status=503, body="Service Unavailable"),
+    )
+    card = page.locator("#timeline article.status").first
+    card.locator("button.reaction--curious").click()
+    note = card.locator(".request-error")
+    expect(note).to_have_attribute("role", "alert")
+    expect(note).to_contain_text("did not work")
+    page.unroute("**/statuses/*/react/")
+    card.locator("button.reaction--curious").click()
+    expect(card.locator(".request-error")).to_have_count(0)

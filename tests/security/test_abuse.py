@@ -1,0 +1,269 @@
+"""Item 5: rate limits answer 429 with Retry-After; accounts are not revealed; CSRF on every
+unsafe browser request; sockets only from our own origin."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from enterprise_social import ratelimit
+from feeds import services as feed_services
+from feeds.models import Comment, Status
+from profiles.models import User
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username, password, ip="10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"login": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+# --- Failed logins -----------------------------------------------------------------------------
+
+
+def test_failed_logins_per_account_answer_429_with_retry_after(client, alice):
+    for i in range(5):
+        # 200 (the form again); allauth may answer 429 early when its cache lock is busy.
+        assert login(client, "alice", f"wrong-{i}").status_code in (200, 429)
+    # Even the right password, from elsewhere, is refused while the account's limit holds.
+    response = login(client, "alice", PASSWORD, ip="10.9.9.9")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 300
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_logins_per_address_answer_429(client, db):
+    from tests.factories import UserFactory
+
+    people = [UserFactory(username=f"target{i}") for i in range(11)]
+    statuses = [login(client, p.username, "wrong").status_code for p in people]
+    assert statuses[0] == 200 and set(statuses[:10]) <= {200, 429}
+    assert statuses[10] == 429
+
+
+def test_app_login_is_limited_too(alice):
+    client = Client()
+    url = "/_allauth/app/v1/auth/login"
+    for i in range(5):
+        client.post(url, {"username": "alice", "password": f"no-{i}"}, "application/json")
+    response = client.post(url, {"username": "alice", "password": PASSWORD}, "application/json")
+    assert response.status_code == 429
+    assert "Retry-After" in response
+
+
+def test_the_admin_login_is_the_allauth_login(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+# --- Password reset and sign-up reveal nothing -------------------------------------------------
+
+
+def test_password_resets_are_limited_per_address_with_retry_after(client, alice):
+    for _ in range(5):
+        response = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+        assert response.status_code == 302
+    response = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_password_reset_answers_alike_for_known_and_unknown_addresses(client, alice):
+    known = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    done_known = client.get(known["Location"]).content.replace(b"alice", b"X")
+    done_unknown = client.get(unknown["Location"]).content.replace(b"nobody", b"X")
+    assert _without_tokens(done_known) == _without_tokens(done_unknown)
+    assert len(mail.outbox) == 1  # only to the account that exists, and nothing else
+
+
+def _without_tokens(html: bytes) -> bytes:
+    return re.sub(rb"[A-Za-z0-9]{32,}", b"T", html)
+
+
+def test_sign_up_answers_alike_for_a_taken_and_a_free_address(settings, alice):
+    settings.ALLOWED_SIGNUP_DOMAINS = ["example.com"]
+
+    def sign_up(email, username):
+        return Client().post(
+            "/accounts/signup/",
+            {
+                "email": email,
+                "username": username,
+                "password1": "a long unusual passphrase 42",
+                "password2": "a long unusual passphrase 42",
+            },
+        )
+
+    taken = sign_up("alice@example.com", "newbie1")
+    free = sign_up("fresh@example.com", "newbie2")
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"]
+    assert User.objects.filter(email__iexact="alice@example.com").count() == 1
+
+
+# --- Posting -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limits(settings):
+    settings.RATE_LIMITS = {"status": (3, 60), "comment": (3, 60)}
+
+
+def test_statuses_per_person_per_minute_answer_429_on_the_api(limits, alice_api, bob):
+    for i in range(3):
+        response = alice_api.post("/api/v1/statuses/", {"body": f"s{i}"}, format="json")
+        assert response.status_code == 201
+    response = alice_api.post("/api/v1/statuses/", {"body": "one too many"}, format="json")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 61
+    assert "Too many" in response.json()["detail"]
+    assert Status.objects.count() == 3
+    # The limit is per person: bob may still post.
+    bob_api = APIClient()
+    bob_api.force_login(bob)
+    assert bob_api.post("/api/v1/statuses/", {"body": "hi"}, format="json").status_code == 201
+
+
+def test_comments_per_person_per_minute_answer_429_on_the_api(limits, alice_api, bob):
+    status = feed_services.status_create(author=bob, body="Post")
+    url = f"/api/v1/statuses/{status.pk}/comments/"
+    for i in range(3):
+        assert alice_api.post(url, {"body": f"c{i}"}, format="json").status_code == 201
+    response = alice_api.post(url, {"body": "again"}, format="json")
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    assert Comment.objects.count() == 3
+
+
+def test_posting_too_fast_from_a_page_shows_a_429_page(limits, alice_client, bob):
+    for i in range(3):
+        alice_client.post("/statuses/", {"body": f"s{i}", "visibility": "company"})
+    response = alice_client.post("/statuses/", {"body": "again", "visibility": "company"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert b"Too many in a short time" in response.content
+    status = feed_services.status_create(author=bob, body="Post")
+    for i in range(3):
+        alice_client.post(f"/statuses/{status.pk}/comments/", {"body": f"c{i}"})
+    response = alice_client.post(f"/statuses/{status.pk}/comments/", {"body": "again"})
+    assert response.status_code == 429
+
+
+def test_questions_past_the_hourly_limit_answer_429(alice_api):
+    for i in range(5):
+        response = alice_api.post(
+            "/api/v1/questions/", {"body": f"Question number {i} for leadership?"}, format="json"
+        )
+        assert response.status_code == 201
+    response = alice_api.post(
+        "/api/v1/questions/", {"body": "And a sixth question for leadership?"}, format="json"
+    )
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 3000
+
+
+def test_limits_stop_counting_rather_than_refusing_when_the_cache_fails(limits, monkeypatch):
+    def broken(*args, **kwargs):
+        import redis
+
+        raise redis.ConnectionError("down")
+
+    monkeypatch.setattr(ratelimit.cache, "incr", broken)
+    for _ in range(10):
+        ratelimit.hit("status", 1)  # no exception: degraded, not closed
+
+
+# --- CSRF --------------------------------------------------------------------------------------
+
+SAMPLE_ARGS = {"int": "1", "str": "alice", "slug": "some-post", "path": "x"}
+
+
+def _unsafe_page_urls(patterns=None, prefix=""):
+    """Every resolvable browser URL, with sample arguments (each answers POST with 403 before
+    looking anything up when the CSRF token is missing)."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _unsafe_page_urls(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            if route.startswith(("_allauth/app/", "static/", "media/")) or "^" in route:
+                continue  # app tokens carry no cookie; regex routes are admin's internals
+            url = re.sub(
+                r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGS.get(m.group(1) or "str", "x"), route
+            )
+            yield "/" + url
+
+
+def test_every_unsafe_browser_request_needs_the_csrf_token(alice, admin_user):
+    urls = sorted(set(_unsafe_page_urls()))
+    assert len(urls) > 60
+    for user in (alice, admin_user, None):
+        client = Client(enforce_csrf_checks=True)
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            for method in ("post", "put", "patch", "delete"):
+                response = client.generic(
+                    method.upper(), url, b"body=x", "application/x-www-form-urlencoded"
+                )
+                # Refused for want of the token, before the view runs (so even a method the
+                # view does not take is 403); the anonymous may be sent to log in first.
+                allowed = {403} if user else {403, 401, 302}
+                assert response.status_code in allowed, (user, method, url, response)
+                if response.status_code == 302:
+                    assert "/accounts/login/" in response["Location"], (url, response)
+    # And the same request with the token goes through to the view.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/statuses/", {"body": "with a token", "visibility": "company"}, HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code in (200, 302)
+    assert Status.objects.filter(body="with a token").exists()
+
+
+# --- Sockets -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "origin",
+    [
+        (b"origin", b"http://evil.example"),
+        (b"origin", b"http://testserver.evil.example"),
+        (b"origin", b"null"),
+        None,
+    ],
+    ids=["foreign", "lookalike", "null", "missing"],
+)
+async def test_sockets_from_a_foreign_or_missing_origin_are_refused(alice, origin):
+    from tests.feeds.test_stream import connect
+
+    communicator, connected, _ = await connect(alice, origin=origin)
+    assert not connected
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_sockets_from_our_own_origin_are_accepted(alice):
+    from tests.feeds.test_stream import connect
+
+    communicator, connected, _ = await connect(alice)
+    assert connected
+    await communicator.disconnect()

@@ -1,0 +1,391 @@
+"""Who may do what to each object of the API: a written table, checked cell by cell.
+
+Roles: the object's author (alice, Engineering), another employee of the same department
+(carol), one of another department (bob), a moderator, an HR analyst, an executive and an
+admin (none of the last four in Engineering). Each row is an endpoint on an object in a given
+state; each cell says which roles get a 2xx for a method. Everyone else gets the refusal the
+row names: 404 where the object is not theirs to see (never 403: that would reveal it exists),
+403 where they may see it but not do this. Methods a route does not have answer 405 to all.
+docs/security.md summarises the table.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from exec_blog import services as blog
+from feeds import services as feeds
+from ideas import services as ideas
+from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from tests.factories import DepartmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("author", "same_dept", "other_dept", "moderator", "hr", "executive", "admin")
+METHODS = ("get", "patch", "put", "delete", "post")
+
+EVERYONE = frozenset(ROLES)
+AUTHOR = frozenset({"author"})
+ENGINEERING = frozenset({"author", "same_dept"})
+MOD = frozenset({"moderator"})
+EXEC = frozenset({"executive"})
+NOBODY = frozenset()
+
+
+def but(*roles):
+    return EVERYONE - set(roles)
+
+
+# (row, state) → method → roles allowed (2xx). Missing methods: 405 for everyone.
+# "hidden" names the roles that get 404 for every method (the object is not theirs to see);
+# everyone else outside "allowed" gets 403.
+TABLE: dict[tuple[str, str], dict] = {}
+
+
+def every(method, code):
+    return {(role, method): code for role in ROLES}
+
+
+def row(endpoint, state, *, hidden=NOBODY, codes=None, **methods):
+    """`codes`: (role, method) → the answer where it is neither 2xx, 403, 404 nor 405."""
+    TABLE[(endpoint, state)] = {"hidden": frozenset(hidden), "codes": codes or {}, **methods}
+
+
+# Statuses: read by whoever sees them; edited and deleted by their author only.
+row("status", "company", get=EVERYONE, patch=AUTHOR, delete=AUTHOR)
+row(
+    "status",
+    "department",
+    hidden=but("author", "same_dept", "moderator"),
+    get=ENGINEERING | MOD,
+    patch=AUTHOR,
+    delete=AUTHOR,
+)
+# A moderator's tombstone stays: its author can neither edit nor delete it (400, with why).
+row(
+    "status",
+    "hidden",
+    get=EVERYONE,
+    patch=NOBODY,
+    delete=NOBODY,
+    codes={("author", "delete"): "400"},
+)
+row("status_history", "company", get=EVERYONE)
+row(
+    "status_history",
+    "department",
+    hidden=but("author", "same_dept", "moderator"),
+    get=ENGINEERING | MOD,
+)
+# Comments and reactions: everyone who can read the status; none on a hidden one.
+# (Moderators read any status by id to act on reports, so they may also answer there.)
+row("comments", "company", get=EVERYONE, post=EVERYONE)
+row(
+    "comments",
+    "department",
+    hidden=but("author", "same_dept", "moderator"),
+    get=ENGINEERING | MOD,
+    post=ENGINEERING | MOD,
+)
+# A hidden status is a tombstone: readable, its comments hidden, and it takes none (400).
+row("comments", "hidden", get=EVERYONE, post=NOBODY, codes=every("post", "400"))
+row("reaction", "company", put=EVERYONE, delete=EVERYONE)
+row(
+    "reaction",
+    "department",
+    hidden=but("author", "same_dept", "moderator"),
+    put=ENGINEERING | MOD,
+    delete=ENGINEERING | MOD,
+)
+row("reaction", "hidden", put=NOBODY, delete=EVERYONE, codes=every("put", "400"))
+# Role-gated actions refuse a non-moderator before looking the object up: the same 403 for a
+# department status, a missing one or a visible one, so nothing is revealed.
+row("moderation", "company", post=MOD)
+row("moderation", "department", post=MOD)
+# Polls: everyone who sees the status votes, named or anonymous alike.
+row("poll_vote", "named", put=EVERYONE)
+row("poll_vote", "anonymous", put=EVERYONE)
+# Questions: everyone reads and votes (not for their own); executives answer.
+row("question", "named", get=EVERYONE)
+row("question", "anonymous", get=EVERYONE)
+row("question", "hidden", get=EVERYONE)
+# Nobody votes for their own question or idea, nor follows themselves: 400 with the reason.
+SELF_PUT = {("author", "put"): "400"}
+row("question_vote", "named", put=but("author"), delete=EVERYONE, codes=SELF_PUT)
+row("question_vote", "anonymous", put=but("author"), delete=EVERYONE, codes=SELF_PUT)
+row("question_answer", "named", post=EXEC)
+row("question_answer", "anonymous", post=EXEC)
+row("question_moderation", "named", post=MOD)
+# Executive blog: everyone reads a published post; a draft only its author; its author edits.
+row("blog_post", "published", get=EVERYONE, patch=frozenset({"executive"}))
+row("blog_post", "draft", hidden=but("executive"), get=EXEC, patch=EXEC)
+row("blog_comments", "published", get=EVERYONE, post=EVERYONE)
+# A draft has no card yet, so no comments: 404 for its author too.
+row("blog_comments", "draft", hidden=EVERYONE, get=NOBODY, post=NOBODY)
+# Ideas: everyone reads and votes; the author edits while open; executives decide.
+row("idea", "open", get=EVERYONE, patch=AUTHOR)
+row("idea", "decided", get=EVERYONE, patch=NOBODY)
+row("idea_vote", "open", put=but("author"), delete=EVERYONE, codes=SELF_PUT)
+row("idea_decision", "open", post=EXEC)
+row("idea_history", "decided", get=EVERYONE)
+# Profiles: everyone reads everyone; follow anyone but yourself.
+row("profile", "employee", get=EVERYONE)
+row("follow", "employee", post=but("author"), delete=EVERYONE, codes={("author", "post"): "400"})
+# Reports: HR only.
+row("engagement_report", "company", get=frozenset({"hr"}))
+
+
+@pytest.fixture
+def world(db):
+    engineering = DepartmentFactory(name="Engineering", slug="engineering")
+    sales = DepartmentFactory(name="Sales", slug="sales")
+    support = DepartmentFactory(name="Support", slug="support")
+    users = {
+        "author": UserFactory(username="alice", finish__department=engineering),
+        "same_dept": UserFactory(username="carol", finish__department=engineering),
+        "other_dept": UserFactory(username="bob", finish__department=sales),
+        "moderator": UserFactory(username="mod", roles=[MODERATORS], finish__department=support),
+        "hr": UserFactory(username="hr", roles=[HR], finish__department=support),
+        "executive": UserFactory(username="ceo", roles=[EXECUTIVES], finish__department=sales),
+        "admin": UserFactory(
+            username="admin", is_staff=True, is_superuser=True, finish__department=support
+        ),
+    }
+    alice, ceo, mod = users["author"], users["executive"], users["moderator"]
+    company = feeds.status_create(author=alice, body="Company news")
+    department = feeds.status_create(author=alice, body="Team news", visibility="department")
+    hidden = feeds.status_create(author=alice, body="Hidden news")
+    feeds.moderation_apply(moderator=mod, action="hide", reason="Off topic", status=hidden)
+    named_poll = feeds.status_create(
+        author=alice, body="Lunch?", poll={"options": ["Pizza", "Salad"]}
+    )
+    anonymous_poll = feeds.status_create(
+        author=alice, body="Mood?", poll={"options": ["Good", "Bad"], "anonymous": True}
+    )
+    question = blog.question_create(asker=alice, body="When is the next all-hands?")
+    anonymous = blog.question_create(asker=alice, body="Why did the budget shrink?", anonymous=True)
+    hidden_question = blog.question_create(asker=alice, body="Something off topic here")
+    blog.question_moderate(
+        moderator=mod, question=hidden_question, action="hide", reason="Off topic"
+    )
+    published = blog.post_create(author=ceo, title="Our year", body="Text", status="published")
+    draft = blog.post_create(author=ceo, title="Next year", body="Text")
+    idea = ideas.idea_create(
+        author=alice, title="A quieter office floor", description="Quiet rooms for all."
+    )
+    decided = ideas.idea_create(
+        author=alice, title="A better coffee machine", description="Beans, not capsules."
+    )
+    ideas.idea_decide(executive=ceo, idea=decided, state="accepted", reason="Good one, agreed.")
+    objects = {
+        ("status", "company"): company,
+        ("status", "department"): department,
+        ("status", "hidden"): hidden,
+        ("poll", "named"): named_poll,
+        ("poll", "anonymous"): anonymous_poll,
+        ("question", "named"): question,
+        ("question", "anonymous"): anonymous,
+        ("question", "hidden"): hidden_question,
+        ("blog_post", "published"): published,
+        ("blog_post", "draft"): draft,
+        ("idea", "open"): idea,
+        ("idea", "decided"): decided,
+    }
+    return users, objects
+
+
+def _poll_option(status):
+    return status.poll.options.order_by("id").first().id
+
+
+# endpoint → (url for the object, request bodies by method)
+def request_for(endpoint, state, objects):
+    o = objects
+    statuses = {s: o[("status", s)] for s in ("company", "department", "hidden")}
+    in_future = (timezone.now() + timedelta(days=1)).date().isoformat()
+    table = {
+        "status": lambda: (
+            f"/api/v1/statuses/{statuses[state].id}/",
+            {"body": "Edited words"},
+        ),
+        "status_history": lambda: (f"/api/v1/statuses/{statuses[state].id}/history/", {}),
+        "comments": lambda: (
+            f"/api/v1/statuses/{statuses[state].id}/comments/",
+            {"body": "A comment"},
+        ),
+        "reaction": lambda: (f"/api/v1/statuses/{statuses[state].id}/reactions/like/", {}),
+        "moderation": lambda: (
+            f"/api/v1/statuses/{statuses[state].id}/moderation/",
+            {"action": "lock", "reason": "Cooling down"},
+        ),
+        "poll_vote": lambda: (
+            f"/api/v1/statuses/{o[('poll', state)].id}/poll/vote/",
+            {"options": [_poll_option(o[("poll", state)])]},
+        ),
+        "question": lambda: (f"/api/v1/questions/{o[('question', state)].id}/", {}),
+        "question_vote": lambda: (f"/api/v1/questions/{o[('question', state)].id}/vote/", {}),
+        "question_answer": lambda: (
+            f"/api/v1/questions/{o[('question', state)].id}/answer/",
+            {"body": "Here is the answer."},
+        ),
+        "question_moderation": lambda: (
+            f"/api/v1/questions/{o[('question', state)].id}/moderation/",
+            {"action": "hide", "reason": "Off topic"},
+        ),
+        "blog_post": lambda: (
+            f"/api/v1/blog/posts/{o[('blog_post', state)].slug}/",
+            {"title": "A new title"},
+        ),
+        "blog_comments": lambda: (
+            f"/api/v1/blog/posts/{o[('blog_post', state)].slug}/comments/",
+            {"body": "Nice post"},
+        ),
+        "idea": lambda: (
+            f"/api/v1/ideas/{o[('idea', state)].id}/",
+            {"title": "An even quieter floor"},
+        ),
+        "idea_vote": lambda: (f"/api/v1/ideas/{o[('idea', state)].id}/vote/", {}),
+        "idea_decision": lambda: (
+            f"/api/v1/ideas/{o[('idea', state)].id}/decision/",
+            {"state": "under_review", "reason": "We are looking at it."},
+        ),
+        "idea_history": lambda: (f"/api/v1/ideas/{o[('idea', state)].id}/history/", {}),
+        "profile": lambda: ("/api/v1/profiles/alice/", {}),
+        "follow": lambda: ("/api/v1/profiles/alice/follow/", {}),
+        "engagement_report": lambda: (f"/api/v1/reports/engagement/?end={in_future}", {}),
+    }
+    return table[endpoint]()
+
+
+def expected_status(cell: dict, role: str, method: str) -> str:
+    if method not in cell:
+        return "405"
+    if role in cell[method]:
+        return "2xx"
+    if role in cell["hidden"]:
+        return "404"
+    return "403"
+
+
+def outcome(code: int) -> str:
+    return "2xx" if 200 <= code < 300 else str(code)
+
+
+@pytest.mark.parametrize(("endpoint", "state"), sorted(TABLE), ids="-".join)
+def test_each_role_may_do_exactly_what_the_table_says(world, endpoint, state):
+    users, objects = world
+    cell = TABLE[(endpoint, state)]
+    url, body = request_for(endpoint, state, objects)
+    wrong = []
+    for role in ROLES:
+        client = APIClient()
+        client.force_authenticate(users[role])
+        for method in METHODS:
+            # Each request on the same untouched objects: a delete must not hide the next cell.
+            with transaction.atomic():
+                data = body if method in ("patch", "put", "post") else None
+                response = getattr(client, method)(url, data, format="json")
+                transaction.set_rollback(True)
+            got, want = outcome(response.status_code), expected_status(cell, role, method)
+            want = cell["codes"].get((role, method), want)
+            if got != want:
+                wrong.append(f"{role} {method.upper()} {url}: got {got}, table says {want}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_table_covers_every_object_endpoint_of_the_api():
+    from tests.enterprise_social.test_access import ROUTES
+
+    covered = {
+        "api/v1/statuses/<status_id>/": "status",
+        "api/v1/statuses/<status_id>/history/": "status_history",
+        "api/v1/statuses/<status_id>/comments/": "comments",
+        "api/v1/statuses/<status_id>/reactions/<kind>/": "reaction",
+        "api/v1/statuses/<status_id>/moderation/": "moderation",
+        "api/v1/statuses/<status_id>/poll/vote/": "poll_vote",
+        "api/v1/questions/<question_id>/": "question",
+        "api/v1/questions/<question_id>/vote/": "question_vote",
+        "api/v1/questions/<question_id>/answer/": "question_answer",
+        "api/v1/questions/<question_id>/moderation/": "question_moderation",
+        "api/v1/blog/posts/<slug>/": "blog_post",
+        "api/v1/blog/posts/<slug>/comments/": "blog_comments",
+        "api/v1/ideas/<idea_id>/": "idea",
+        "api/v1/ideas/<idea_id>/vote/": "idea_vote",
+        "api/v1/ideas/<idea_id>/decision/": "idea_decision",
+        "api/v1/ideas/<idea_id>/history/": "idea_history",
+        "api/v1/profiles/<username>/": "profile",
+        "api/v1/profiles/<username>/follow/": "follow",
+        "api/v1/reports/engagement/": "engagement_report",
+    }
+    # Object routes elsewhere in the API, checked by their own apps' tests for now.
+    elsewhere = {
+        "api/v1/statuses/<status_id>/announcement/",
+        "api/v1/statuses/<status_id>/report/",
+        "api/v1/profiles/<username>/followers/",
+        "api/v1/profiles/<username>/following/",
+        "api/v1/blog/posts/<slug>/images/",
+        "api/v1/comments/<comment_id>/moderation/",
+        "api/v1/comments/<comment_id>/report/",
+    }
+    object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
+    assert object_routes - set(covered) - elsewhere == set()
+    assert set(covered.values()) <= {endpoint for endpoint, _ in TABLE}
+
+
+# --- IDOR: what you may not see answers exactly like what does not exist ----------------------
+
+MISSING_ID = 999_999
+
+
+def _pages_and_api(objects):
+    department = objects[("status", "department")].id
+    draft = objects[("blog_post", "draft")].slug
+    return [
+        (f"/statuses/{department}/", f"/statuses/{MISSING_ID}/"),
+        (f"/statuses/{department}/history/", f"/statuses/{MISSING_ID}/history/"),
+        (f"/statuses/{department}/edit/", f"/statuses/{MISSING_ID}/edit/"),
+        (f"/blog/{draft}/", "/blog/no-such-post/"),
+        (f"/blog/{draft}/history/", "/blog/no-such-post/history/"),
+        (f"/api/v1/statuses/{department}/", f"/api/v1/statuses/{MISSING_ID}/"),
+        (f"/api/v1/statuses/{department}/history/", f"/api/v1/statuses/{MISSING_ID}/history/"),
+        (
+            f"/api/v1/statuses/{department}/comments/",
+            f"/api/v1/statuses/{MISSING_ID}/comments/",
+        ),
+        (
+            f"/api/v1/statuses/{department}/reactions/like/",
+            f"/api/v1/statuses/{MISSING_ID}/reactions/like/",
+        ),
+        (f"/api/v1/blog/posts/{draft}/", "/api/v1/blog/posts/no-such-post/"),
+        (f"/api/v1/blog/posts/{draft}/comments/", "/api/v1/blog/posts/no-such-post/comments/"),
+    ]
+
+
+@pytest.mark.parametrize("role", ["other_dept", "hr", "admin"])
+def test_objects_you_may_not_see_are_404_like_missing_ones(world, client, role):
+    users, objects = world
+    client.force_login(users[role])
+    for hidden_url, missing_url in _pages_and_api(objects):
+        codes = set()
+        for method in ("get", "put", "post"):
+            hidden = getattr(client, method)(hidden_url)
+            missing = getattr(client, method)(missing_url)
+            # 405 where the route has no such method: the same for any id, so it reveals nothing.
+            assert missing.status_code in (404, 405), (method, missing_url)
+            assert hidden.status_code == missing.status_code, (role, method, hidden_url)
+            codes.add(hidden.status_code)
+            # Same body too: nothing in the answer tells a hidden object from a missing one
+            # (pages differ only by their per-request CSRF token).
+            assert _anonymised(hidden, hidden_url) == _anonymised(missing, missing_url), (
+                method,
+                hidden_url,
+            )
+        assert 404 in codes, hidden_url
+
+
+def _anonymised(response, url: str) -> bytes:
+    return re.sub(rb"[A-Za-z0-9]{32,}", b"", response.content.replace(url.encode(), b""))

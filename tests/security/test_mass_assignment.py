@@ -1,0 +1,408 @@
+"""Item 2: no write endpoint or form persists a field its caller may not set.
+
+The API's convention (feeds.api.StrictSerializer, profiles.api.MeUpdateSerializer): a body with
+a field the endpoint does not take is a 400 naming each such field, and nothing is written.
+Endpoints without a body (reactions, follows, votes) ignore one; what they write is checked.
+Page forms ignore unknown fields by construction (Django forms read only declared fields); the
+page tests prove the extras are not written either.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from exec_blog import services as blog_services
+from exec_blog.models import BlogPost, Question
+from feeds import polls
+from feeds import services as feed_services
+from feeds.models import Comment, Reaction, Status
+from ideas import services as idea_services
+from ideas.models import Idea, IdeaDecision
+from profiles.models import Follow, User
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = "2001-01-01T00:00:00Z"
+
+
+def extras(*, keep: set[str] = frozenset(), other=None) -> dict:
+    """Fields an attacker would like to set; `keep` are the ones this endpoint legitimately
+    takes (they are left out so the 400 names only the intruders)."""
+    fields = {
+        "author": getattr(other, "pk", 1),
+        "user": getattr(other, "pk", 1),
+        "asker": getattr(other, "pk", 1),
+        "is_staff": True,
+        "is_superuser": True,
+        "created_at": LONG_AGO,
+        "updated_at": LONG_AGO,
+        "reads_count": 9999,
+        "votes_count": 9999,
+        "comment_count": 9999,
+        "department": 9999,
+        "state": "accepted",
+        "id": 999999,
+        "is_removed": True,
+        "body_html": "<b>forged</b>",
+    }
+    return {k: v for k, v in fields.items() if k not in keep}
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def assert_refused(response, intruders: dict):
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(intruders) <= set(body), body
+    for name in intruders:
+        assert "cannot be" in str(body[name])
+
+
+# --- The write endpoints, found from the URL configuration -------------------------------------
+
+# Every API route that takes a write, and the test that proves its fields are safe. A new route
+# fails `test_every_write_endpoint_is_covered` until it is added here with a test.
+COVERED = {
+    ("statuses/", "post"): "test_status_create",
+    ("statuses/<int:status_id>/", "patch"): "test_status_update",
+    ("statuses/<int:status_id>/comments/", "post"): "test_comment_create",
+    ("statuses/<int:status_id>/reactions/<str:kind>/", "put"): "test_reaction_add",
+    ("statuses/<int:status_id>/poll/vote/", "put"): "test_poll_vote",
+    ("statuses/<int:status_id>/moderation/", "post"): "test_strict_bodies",
+    ("comments/<int:comment_id>/moderation/", "post"): "test_strict_bodies",
+    ("statuses/<int:status_id>/report/", "post"): "test_strict_bodies",
+    ("comments/<int:comment_id>/report/", "post"): "test_strict_bodies",
+    ("statuses/<int:status_id>/announcement/", "post"): "test_strict_bodies",
+    ("notifications/read/", "post"): "test_strict_bodies",
+    ("me/", "patch"): "test_me_update",
+    ("profiles/<str:username>/follow/", "post"): "test_follow",
+    ("questions/", "post"): "test_question_create",
+    ("questions/<int:question_id>/vote/", "put"): "test_question_vote",
+    ("questions/<int:question_id>/answer/", "post"): "test_question_answer",
+    ("questions/<int:question_id>/moderation/", "post"): "test_strict_bodies",
+    ("blog/posts/", "post"): "test_blog_post_create",
+    ("blog/posts/<slug:slug>/", "patch"): "test_blog_post_update",
+    ("blog/posts/<slug:slug>/comments/", "post"): "test_blog_comment_create",
+    ("blog/posts/<slug:slug>/images/", "post"): "test_strict_bodies",
+    ("ideas/", "post"): "test_idea_create",
+    ("ideas/<int:idea_id>/", "patch"): "test_idea_update",
+    ("ideas/<int:idea_id>/vote/", "put"): "test_idea_vote",
+    ("ideas/<int:idea_id>/decision/", "post"): "test_idea_decision",
+}
+
+
+def _api_write_routes(patterns=None, prefix=""):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _api_write_routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
+            view = getattr(entry.callback, "cls", None)
+            for method in ("post", "put", "patch"):
+                if view is not None and hasattr(view, method):
+                    yield route.removeprefix("api/v1/"), method
+
+
+def test_every_write_endpoint_is_covered():
+    found = set(_api_write_routes())
+    assert found, "no API routes found"
+    missing = found - set(COVERED)
+    assert not missing, f"write endpoints without a mass-assignment test: {sorted(missing)}"
+    names = set(globals())
+    assert set(COVERED.values()) <= names
+
+
+# --- Statuses, comments, reactions, polls ------------------------------------------------------
+
+
+def test_status_create(alice, bob):
+    intruders = extras(other=bob)
+    body = {"body": "Hello", "visibility": "company", **intruders}
+    assert_refused(client_for(alice).post("/api/v1/statuses/", body, format="json"), intruders)
+    assert not Status.objects.exists()
+
+
+def test_status_update(alice, bob):
+    status = feed_services.status_create(author=alice, body="First")
+    intruders = extras(other=bob)
+    response = client_for(alice).patch(
+        f"/api/v1/statuses/{status.pk}/", {"body": "Second", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    status.refresh_from_db()
+    assert (status.body, status.author, status.is_removed) == ("First", alice, False)
+
+
+def test_comment_create(alice, bob):
+    status = feed_services.status_create(author=bob, body="Post")
+    intruders = extras(other=bob)
+    response = client_for(alice).post(
+        f"/api/v1/statuses/{status.pk}/comments/", {"body": "Hi", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    assert not Comment.objects.exists()
+
+
+def test_reaction_add(alice, bob):
+    status = feed_services.status_create(author=bob, body="Post")
+    response = client_for(alice).put(
+        f"/api/v1/statuses/{status.pk}/reactions/like/", extras(other=bob), format="json"
+    )
+    assert response.status_code in (200, 201)
+    assert list(Reaction.objects.values_list("user", "kind")) == [(alice.pk, "like")]
+    _assert_not_promoted(alice)
+
+
+def test_poll_vote(alice, bob):
+    status = feed_services.status_create(
+        author=bob, body="Lunch?", poll={"options": ["Pizza", "Salad"]}
+    )
+    option = polls.PollOption.objects.filter(poll__status=status).first()
+    intruders = extras(other=bob)
+    response = client_for(alice).put(
+        f"/api/v1/statuses/{status.pk}/poll/vote/",
+        {"options": [option.pk], **intruders},
+        format="json",
+    )
+    assert_refused(response, intruders)
+    assert not polls.PollVote.objects.exists()
+
+
+def test_strict_bodies(alice, moderator, ceo):
+    """Moderation, reports, announcements, notifications, question moderation, images: every
+    other body-taking endpoint refuses unknown fields in the same way."""
+    status = feed_services.status_create(author=alice, body="Post")
+    comment = feed_services.comment_create(author=alice, status=status, body="Comment")
+    question = blog_services.question_create(asker=alice, body="A question for leadership?")
+    post = blog_services.post_create(author=ceo, title="Post", body="Body", status="published")
+    intruders = extras(other=alice)
+    cases = [
+        (moderator, f"/api/v1/statuses/{status.pk}/moderation/", {"action": "lock"}),
+        (moderator, f"/api/v1/comments/{comment.pk}/moderation/", {"action": "hide"}),
+        (moderator, f"/api/v1/questions/{question.pk}/moderation/", {"action": "hide"}),
+        (ceo, f"/api/v1/statuses/{status.pk}/report/", {"reason": "Spam"}),
+        (ceo, f"/api/v1/comments/{comment.pk}/report/", {"reason": "Spam"}),
+        (ceo, f"/api/v1/statuses/{status.pk}/announcement/", {"pinned": True}),
+        (alice, "/api/v1/notifications/read/", {}),
+        (ceo, f"/api/v1/blog/posts/{post.slug}/images/", {"alt": "x"}),
+    ]
+    for user, url, body in cases:
+        data = {"reason": "A reason", **body, **intruders}
+        response = client_for(user).post(url, data, format="json")
+        # A multipart-only endpoint may refuse JSON first (415); either way nothing is written.
+        assert response.status_code in (400, 415), (url, response.status_code)
+        if response.status_code == 400:
+            assert set(intruders) <= set(response.json()), (url, response.json())
+    status.refresh_from_db()
+    comment.refresh_from_db()
+    assert not status.comments_locked and not comment.is_removed
+
+
+def _assert_not_promoted(user):
+    user.refresh_from_db()
+    assert not user.is_staff and not user.is_superuser
+
+
+# --- Profiles and follows ----------------------------------------------------------------------
+
+
+def test_me_update(alice, bob, sales):
+    before = alice.profile.department_id
+    intruders = {
+        **extras(other=bob),
+        "username": "root",
+        "email": "x@evil.example",
+        "manager": bob.pk,
+        "is_active": False,
+    }
+    response = client_for(alice).patch("/api/v1/me/", {"title": "CTO", **intruders}, format="json")
+    assert_refused(response, intruders)
+    alice.refresh_from_db()
+    alice.profile.refresh_from_db()
+    assert alice.username == "alice" and alice.is_active
+    assert alice.profile.department_id == before and alice.profile.title != "CTO"
+    _assert_not_promoted(alice)
+
+
+def test_follow(alice, bob, carol):
+    response = client_for(alice).post(
+        "/api/v1/profiles/bob/follow/", {"follower": carol.pk, **extras(other=carol)}, format="json"
+    )
+    assert response.status_code in (200, 201)
+    assert list(Follow.objects.values_list("follower", "followee")) == [(alice.pk, bob.pk)]
+
+
+# --- Questions, answers, blog ------------------------------------------------------------------
+
+
+def test_question_create(alice, bob):
+    intruders = extras(other=bob)
+    response = client_for(alice).post(
+        "/api/v1/questions/", {"body": "Why?", "anonymous": False, **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    assert not Question.objects.exists()
+
+
+def test_question_vote(alice, bob):
+    question = blog_services.question_create(asker=bob, body="A question for leadership?")
+    response = client_for(alice).put(
+        f"/api/v1/questions/{question.pk}/vote/", extras(other=bob), format="json"
+    )
+    assert response.status_code in (200, 201)
+    assert list(question.votes.values_list("user", flat=True)) == [alice.pk]
+
+
+def test_question_answer(alice, ceo):
+    question = blog_services.question_create(asker=alice, body="A question for leadership?")
+    intruders = {**extras(other=alice), "answered_by": alice.pk, "answered_at": LONG_AGO}
+    response = client_for(ceo).post(
+        f"/api/v1/questions/{question.pk}/answer/", {"body": "Yes.", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    question.refresh_from_db()
+    assert not question.answer_html
+
+
+def test_blog_post_create(ceo, alice):
+    intruders = {**extras(other=alice, keep={"state"}), "published_at": LONG_AGO}
+    body = {"title": "T", "body": "B", "status": "published", **intruders}
+    assert_refused(client_for(ceo).post("/api/v1/blog/posts/", body, format="json"), intruders)
+    assert not BlogPost.objects.exists()
+
+
+def test_blog_post_update(ceo, alice):
+    post = blog_services.post_create(author=ceo, title="T", body="B", status="published")
+    intruders = {**extras(other=alice), "published_at": LONG_AGO}
+    response = client_for(ceo).patch(
+        f"/api/v1/blog/posts/{post.slug}/", {"title": "New", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    post.refresh_from_db()
+    assert (post.title, post.author, post.reads_count) == ("T", ceo, 0)
+
+
+def test_blog_comment_create(ceo, alice, bob):
+    post = blog_services.post_create(author=ceo, title="T", body="B", status="published")
+    intruders = extras(other=bob)
+    response = client_for(alice).post(
+        f"/api/v1/blog/posts/{post.slug}/comments/", {"body": "Hi", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    assert not Comment.objects.exists()
+
+
+# --- Ideas -------------------------------------------------------------------------------------
+
+
+def test_idea_create(alice, bob):
+    intruders = extras(other=bob, keep={"department"})
+    body = {"title": "Quiet rooms", "description": "Please.", **intruders}
+    assert_refused(client_for(alice).post("/api/v1/ideas/", body, format="json"), intruders)
+    assert not Idea.objects.exists()
+
+
+def test_idea_update(alice, bob):
+    idea = idea_services.idea_create(author=alice, title="Quiet rooms", description="Please.")
+    intruders = extras(other=bob, keep={"department"})
+    response = client_for(alice).patch(
+        f"/api/v1/ideas/{idea.pk}/", {"title": "Loud rooms", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    idea.refresh_from_db()
+    assert (idea.title, idea.state, idea.author) == ("Quiet rooms", "open", alice)
+
+
+def test_idea_vote(alice, bob):
+    idea = idea_services.idea_create(author=bob, title="Quiet rooms", description="Please.")
+    response = client_for(alice).put(
+        f"/api/v1/ideas/{idea.pk}/vote/", extras(other=bob), format="json"
+    )
+    assert response.status_code in (200, 201)
+    assert list(idea.votes.values_list("user", flat=True)) == [alice.pk]
+    idea.refresh_from_db()
+    assert idea.state == "open"
+
+
+def test_idea_decision(alice, ceo):
+    idea = idea_services.idea_create(author=alice, title="Quiet rooms", description="Please.")
+    intruders = {**extras(other=alice, keep={"state"}), "decided_by": alice.pk, "idea": 1}
+    response = client_for(ceo).post(
+        f"/api/v1/ideas/{idea.pk}/decision/",
+        {"state": "under_review", "reason": "Looking", **intruders},
+        format="json",
+    )
+    assert_refused(response, intruders)
+    assert not IdeaDecision.objects.exists()
+
+
+# --- Page forms --------------------------------------------------------------------------------
+
+PAGE_EXTRAS = {
+    "author": "bob",
+    "user": "bob",
+    "is_staff": "on",
+    "is_superuser": "on",
+    "created_at": "2001-01-01 00:00",
+    "reads_count": "9999",
+    "votes_count": "9999",
+    "state": "accepted",
+    "id": "999999",
+    "is_removed": "on",
+}
+
+
+def test_page_forms_write_only_their_own_fields(client, alice, bob, ceo, settings):
+    other = DepartmentFactory(name="Elsewhere", slug="elsewhere")
+    client.force_login(alice)
+    recent = timezone.now() - timedelta(minutes=5)
+
+    client.post("/statuses/", {"body": "From the page", "visibility": "company", **PAGE_EXTRAS})
+    status = Status.objects.get(body="From the page")
+    assert status.author == alice and status.created_at > recent and not status.is_removed
+
+    client.post(f"/statuses/{status.pk}/comments/", {"body": "A comment", **PAGE_EXTRAS})
+    comment = Comment.objects.get(body="A comment")
+    assert comment.author == alice and comment.created_at > recent
+
+    client.post(
+        "/people/me/edit/",
+        {"display_name": "Alice A", "department": other.pk, "manager": bob.pk, **PAGE_EXTRAS},
+    )
+    alice.refresh_from_db()
+    assert alice.profile.display_name == "Alice A"
+    assert alice.profile.department_id != other.pk and alice.profile.manager_id != bob.pk
+    _assert_not_promoted(alice)
+
+    client.post("/ask/new/", {"body": "A page question to leadership?", **PAGE_EXTRAS})
+    question = Question.objects.get(body="A page question to leadership?")
+    assert question.asker == alice and question.created_at > recent
+
+    client.post(
+        "/ideas/new/",
+        {
+            "title": "Quiet rooms on every floor",
+            "description": "Somewhere to think.",
+            **PAGE_EXTRAS,
+        },
+    )
+    idea = Idea.objects.get(title="Quiet rooms on every floor")
+    assert idea.author == alice and idea.state == "open" and idea.created_at > recent
+
+    client.force_login(ceo)
+    client.post(f"/ask/{question.pk}/answer/", {"body": "An answer", **PAGE_EXTRAS})
+    client.post(
+        f"/ideas/{idea.pk}/decision/",
+        {**PAGE_EXTRAS, "state": "under_review", "reason": "Looking", "decided_by": alice.pk},
+    )
+    decision = IdeaDecision.objects.get(idea=idea)
+    assert decision.decided_by == ceo and decision.to_state == "under_review"
+    assert User.objects.filter(is_staff=True).count() == 0
