@@ -23,8 +23,12 @@ def at(day: date, hour: int = 11) -> datetime:
 def team(name: str, size: int):
     """A department with `size` members."""
     department = DepartmentFactory(name=name, slug=name.lower().replace(" ", "-"))
+    # Short, unique usernames even for long (or hostile) department names: display names are
+    # made from them and hold 100 characters.
     people = [
-        UserFactory(username=f"{department.slug}{i}", finish__department=department)
+        UserFactory(
+            username=f"{department.slug[:40]}-{department.pk}-{i}", finish__department=department
+        )
         for i in range(size)
     ]
     for person in people:
