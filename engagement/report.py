@@ -513,11 +513,11 @@ def build(params: Params, *, today: date | None = None, data: Data | None = None
             }
         )
     participation = []
-    for dept in departments:
+    for i, dept in enumerate(departments):
         if dept not in eligible:
             cell = SUPPRESSED
         elif params.group_by == "department":
-            cell = next(r.cells["participation"] for r in rows if r.key == f"department-{dept}")
+            cell = rows[i].cells["participation"]  # rows are the departments, in this order
         else:
             cell = b.figures(
                 by_department.get(dept, _Sums()),

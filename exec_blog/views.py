@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enterprise_social.pagination import BadCursor, keyset_page
 from enterprise_social.ratelimit import RateLimited
 from feeds.services import MAX_LENGTH, MAX_REASON
-from feeds.views import _form_errors, _safe_next
+from feeds.views import _form_errors, vote_toggle
 
 from . import selectors, services
 from .models import BODY_MAX, Question
@@ -144,23 +144,15 @@ def question_detail(request, question_id: int):
 
 @require_POST
 def question_vote(request, question_id: int):
-    """Toggle the viewer's vote: `action` is add or remove."""
-    question = selectors.question_get(question_id=question_id)
-    code = 200
-    try:
-        if request.POST.get("action") == "remove":
-            services.question_unvote(user=request.user, question=question)
-        else:
-            services.question_vote(user=request.user, question=question)
-    except ValidationError as exc:
-        if not request.htmx:
-            messages.error(request, exc.messages[0])
-            return redirect(_safe_next(request, question.get_absolute_url()))
-        code = 400
-    if request.htmx:
-        selectors.decorate([question], user=request.user)
-        return render(request, "exec_blog/_vote.html", {"question": question}, status=code)
-    return redirect(_safe_next(request, question.get_absolute_url()))
+    return vote_toggle(
+        request,
+        target=selectors.question_get(question_id=question_id),
+        vote=services.question_vote,
+        unvote=services.question_unvote,
+        decorate=selectors.decorate,
+        template="exec_blog/_vote.html",
+        name="question",
+    )
 
 
 @require_POST

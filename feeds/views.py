@@ -133,6 +133,27 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+def vote_toggle(request, *, target, vote, unvote, decorate, template: str, name: str):
+    """A vote button's form: `action` is add or remove. Without htmx the view redirects back
+    (a refusal becomes a message); with htmx it answers `template` in place (400 if refused).
+    Questions and ideas share it; `vote`/`unvote` are their services."""
+    code = 200
+    try:
+        if request.POST.get("action") == "remove":
+            unvote(user=request.user, **{name: target})
+        else:
+            vote(user=request.user, **{name: target})
+    except ValidationError as exc:
+        if not request.htmx:
+            messages.error(request, exc.messages[0])
+            return redirect(_safe_next(request, target.get_absolute_url()))
+        code = 400
+    if request.htmx:
+        decorate([target], user=request.user)
+        return render(request, template, {name: target}, status=code)
+    return redirect(_safe_next(request, target.get_absolute_url()))
+
+
 def _form_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():

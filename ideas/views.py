@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enterprise_social.pagination import BadCursor, keyset_page
 from feeds import selectors as feed_selectors
-from feeds.views import CommentForm, _form_errors, _safe_next
+from feeds.views import CommentForm, _form_errors, vote_toggle
 
 from . import selectors, services
 from .models import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, TITLE_MIN, TRANSITIONS, Idea, IdeaState
@@ -206,23 +206,15 @@ def idea_edit(request, idea_id: int):
 
 @require_POST
 def idea_vote(request, idea_id: int):
-    """Toggle the viewer's vote: `action` is add or remove."""
-    idea = selectors.idea_get(idea_id=idea_id)
-    code = 200
-    try:
-        if request.POST.get("action") == "remove":
-            services.idea_unvote(user=request.user, idea=idea)
-        else:
-            services.idea_vote(user=request.user, idea=idea)
-    except ValidationError as exc:
-        if not request.htmx:
-            messages.error(request, exc.messages[0])
-            return redirect(_safe_next(request, idea.get_absolute_url()))
-        code = 400
-    if request.htmx:
-        selectors.decorate([idea], user=request.user)
-        return render(request, "ideas/_vote.html", {"idea": idea}, status=code)
-    return redirect(_safe_next(request, idea.get_absolute_url()))
+    return vote_toggle(
+        request,
+        target=selectors.idea_get(idea_id=idea_id),
+        vote=services.idea_vote,
+        unvote=services.idea_unvote,
+        decorate=selectors.decorate,
+        template="ideas/_vote.html",
+        name="idea",
+    )
 
 
 @require_POST
