@@ -22,7 +22,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_daphne(port: int, env: dict | None = None, *, quiet: bool = True) -> subprocess.Popen:
+def server_env(env: dict | None = None, unset: tuple[str, ...] = ()) -> dict:
+    """This process's environment with `env` on top and the `unset` names removed (a test on
+    the embedded default must not hand its server the DATABASE_URL of the CI pass it runs in)."""
+    merged = {**os.environ, **(env or {})}
+    for name in unset:
+        merged.pop(name, None)
+    return merged
+
+
+def start_daphne(
+    port: int, env: dict | None = None, *, quiet: bool = True, unset: tuple[str, ...] = ()
+) -> subprocess.Popen:
     """Start `daphne` on 127.0.0.1:`port` and wait until /healthz answers 200."""
     process = subprocess.Popen(  # noqa: S603
         [
@@ -36,19 +47,64 @@ def start_daphne(port: int, env: dict | None = None, *, quiet: bool = True) -> s
             "enterprise_social.asgi:application",
         ],  # fmt: skip
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env=server_env(env, unset),
         stdout=subprocess.DEVNULL if quiet else None,
         stderr=subprocess.DEVNULL if quiet else None,
     )
+    return _wait_healthy(process, port, "daphne")
+
+
+def start_uvicorn(
+    port: int,
+    env: dict | None = None,
+    *,
+    workers: int = 1,
+    quiet: bool = True,
+    unset: tuple[str, ...] = (),
+) -> subprocess.Popen:
+    """Start Uvicorn (uvloop, httptools, no access log) with `workers` processes on
+    127.0.0.1:`port` and wait until /healthz answers 200. HTTP only: the bench measures it for
+    the API and the pages (Daphne or Uvicorn may serve /ws/ separately)."""
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+            "enterprise_social.asgi:application",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=server_env(env, unset),
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.DEVNULL if quiet else None,
+    )
+    return _wait_healthy(process, port, f"uvicorn --workers {workers}")
+
+
+def _wait_healthy(process: subprocess.Popen, port: int, name: str) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} on port {port} exited with {process.returncode}")
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return process
         except requests.RequestException:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"daphne on port {port} did not start")
+    raise RuntimeError(f"{name} on port {port} did not start")
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

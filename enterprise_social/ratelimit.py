@@ -29,6 +29,12 @@ logger = logging.getLogger(__name__)
 DEFAULTS: dict[str, tuple[int, int]] = {
     "status": (10, 60),  # statuses per person per minute
     "comment": (20, 60),  # comments per person per minute
+    "idea": (5, 3600),  # idea proposals per person per hour
+}
+# What a refused person reads, where the generic wording would not do; formatted with `allowed`,
+# `window` and `retry_after` (seconds) and `minutes` (rounded up).
+MESSAGES: dict[str, str] = {
+    "idea": "You can propose at most {allowed} ideas an hour. Try again in {minutes} min.",
 }
 
 
@@ -64,12 +70,17 @@ def hit(name: str, key: object, *, message: str | None = None) -> None:
         return
     if count > allowed:
         retry_after = math.ceil(start + window - now)
-        raise RateLimited(
-            message
-            or f"Too many in a short time: at most {allowed} every {window} seconds. "
-            f"Try again in {retry_after} seconds.",
-            retry_after=retry_after,
-        )
+        if message is None:
+            template = MESSAGES.get(
+                name,
+                "Too many in a short time: at most {allowed} every {window} seconds. "
+                "Try again in {retry_after} seconds.",
+            )
+            minutes = math.ceil(retry_after / 60)
+            message = template.format(
+                allowed=allowed, window=window, retry_after=retry_after, minutes=minutes
+            )
+        raise RateLimited(message, retry_after=retry_after)
 
 
 def allauth_retry_after() -> int:

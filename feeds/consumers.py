@@ -10,8 +10,9 @@ from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 
-from enterprise_social.streaming import hub
+from enterprise_social.streaming import SESSION_ENDED, hub
 
 from . import selectors
 
@@ -20,6 +21,21 @@ FLOOD_LIMIT = 20  # client messages…
 FLOOD_WINDOW = 10.0  # …per this many seconds
 SEEN_MEMORY = 2000  # status ids remembered to drop duplicates between resume and live
 RESUME_LIMIT = 500
+# Close codes. Daphne (autobahn) sends only 1000 and 3000-4999 and silently keeps the socket open
+# for any other code (see enterprise_social.streaming.SUBSCRIPTION_LOST), so the standard 1008 and
+# 1009 are sent as 4000 + that code, like SESSION_ENDED (4401, after HTTP 401) and 4012 (1012).
+FLOODED = 4008  # policy violation: more than FLOOD_LIMIT messages in FLOOD_WINDOW seconds
+TOO_BIG = 4009  # a message over MAX_FRAME bytes
+
+
+def transport_send(send):
+    """The server's own `send`, under Channels' session middleware. That wrapper only acts on
+    `http.response.start` (saving the session, setting its cookie), yet inspects the session on
+    every message: live frames, sent once per socket per event, skip it (a fifth of the fan-out
+    time in py-spy profiles, docs/performance.md)."""
+    while isinstance(getattr(send, "__self__", None), InstanceSessionWrapper):
+        send = send.__self__.real_send
+    return send
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
@@ -30,7 +46,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=4401)
+            await self.close(code=SESSION_ENDED)
             return
         context = await database_sync_to_async(selectors.stream_context)(user=user)
         self.user = user
@@ -44,6 +60,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         self.seen: deque[int] = deque(maxlen=SEEN_MEMORY)
         self.seen_set: set[int] = set()
         self.received: deque[float] = deque(maxlen=FLOOD_LIMIT)
+        self.frame_send = transport_send(self.base_send)
         await hub.wait_subscribed()
         hub.add(self)
         self.registered = True
@@ -61,11 +78,11 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             await self.error("text_only", "Send JSON text frames.")
             return
         if len(text_data.encode()) > MAX_FRAME:
-            await self.close(code=1009)
+            await self.close(code=TOO_BIG)
             return
         now = time.monotonic()
         if len(self.received) == FLOOD_LIMIT and now - self.received[0] < FLOOD_WINDOW:
-            await self.close(code=1008)
+            await self.close(code=FLOODED)
             return
         self.received.append(now)
         try:
@@ -126,7 +143,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             if status_id in self.seen_set:
                 return
             self.remember(status_id)
-        await self.send(text_data=text)
+        await self.frame_send({"type": "websocket.send", "text": text})
 
     def remember(self, status_id: int) -> None:
         if len(self.seen) == self.seen.maxlen:

@@ -122,10 +122,13 @@ def status_create(
         )
         if spec is not None:
             polls.poll_create(status=status, spec=spec)
+        # `add`, not `set`: a new status has nothing to replace (saves two queries).
         mentioned = _users_named(rendered.mentions)
-        status.mentions.set(mentioned)
+        if mentioned:
+            status.mentions.add(*mentioned)
         hashtags = _hashtags_for(rendered.hashtags)
-        status.hashtags.set(hashtags)
+        if hashtags:
+            status.hashtags.add(*hashtags)
         _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
         activity_record(
             actor=author, kind=Kind.STATUS, object_id=status.pk, department_id=department_id or 0
@@ -136,7 +139,7 @@ def status_create(
             object_ids=[h.pk for h in hashtags],
             department_id=department_id or 0,
         )
-        events.status_changed(status, created=True)
+        events.status_changed(status, created=True, new_without_poll=spec is None)
     return status
 
 
@@ -463,6 +466,9 @@ def report_create(
     reason = clean_reason(reason)
     if status is None and comment is None:
         raise ValidationError("Nothing to report.")
+    # A moderator has already acted on it: a report would only fill their queue again.
+    if (comment is not None and comment.is_removed) or (status is not None and status.is_removed):
+        raise ValidationError("A moderator has already hidden this.")
     existing = Report.objects.filter(
         reporter=reporter, status=status, comment=comment, resolved_at__isnull=True
     ).first()

@@ -5,6 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from enterprise_social import ratelimit
 from enterprise_social.api import KeysetPagination
 from feeds.api import AuthorSerializer, StrictSerializer
 from profiles.api import DepartmentSerializer
@@ -258,6 +259,7 @@ class IdeaListView(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields["department"] = _department(fields.get("department"))
+        ratelimit.hit("idea", request.user.pk)
         idea = services.idea_create(author=request.user, **fields)
         return Response(_idea_payload(idea, request.user), status=http.HTTP_201_CREATED)
 

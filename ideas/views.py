@@ -8,7 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enterprise_social import ratelimit
 from enterprise_social.pagination import BadCursor, keyset_page
+from enterprise_social.ratelimit import RateLimited
 from feeds import selectors as feed_selectors
 from feeds.views import CommentForm, _form_errors, vote_toggle
 
@@ -130,7 +132,14 @@ def idea_create(request):
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimit.hit("idea", request.user.pk)
             idea = services.idea_create(author=request.user, **form.cleaned_idea())
+        except RateLimited as exc:
+            # The form again, with what was typed and why it was refused.
+            _form_errors(form, exc)
+            response = render(request, "ideas/form.html", {"form": form, "idea": None}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

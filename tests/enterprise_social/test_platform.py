@@ -96,11 +96,13 @@ def test_api_throttling_answers_429(alice_api, settings):
     original = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = {"user": "3/min"}
     try:
-        statuses = [alice_api.get("/api/v1/me/").status_code for _ in range(5)]
+        responses = [alice_api.get("/api/v1/me/") for _ in range(5)]
     finally:
         UserRateThrottle.THROTTLE_RATES = original
+    statuses = [r.status_code for r in responses]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
+    assert 1 <= int(responses[-1]["Retry-After"]) <= 60
 
 
 def test_models_and_migrations_agree():

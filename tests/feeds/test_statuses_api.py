@@ -428,6 +428,24 @@ def test_comment_can_be_hidden_and_reported(alice, bob, moderator):
     assert results[0]["removal_reason"] == "Rude"
 
 
+def test_what_a_moderator_has_hidden_cannot_be_reported_again(alice, bob, moderator):
+    from feeds.models import Report
+
+    status = post(alice, "text")
+    comment = services.comment_create(author=bob, status=status, body="rude")
+    services.moderation_apply(moderator=moderator, comment=comment, action="hide", reason="Rude")
+    services.moderation_apply(moderator=moderator, status=status, action="hide", reason="Spam")
+    for url in (f"/api/v1/statuses/{status.pk}/report/", f"/api/v1/comments/{comment.pk}/report/"):
+        response = client_for(bob).post(url, {"reason": "Still here"}, format="json")
+        assert response.status_code == 400
+        assert "already hidden" in str(response.json())
+    # The page form says so too.
+    page = client_for(bob).post(f"/comments/{comment.pk}/report/", {"reason": "Still here"})
+    assert page.status_code == 400
+    assert b"already hidden" in page.content
+    assert not Report.objects.exists()
+
+
 def test_report_of_a_status_needs_a_reason(alice, bob):
     status = post(alice, "text")
     response = client_for(bob).post(

@@ -236,7 +236,7 @@ async def test_oversized_frame_closes_the_socket(people):
     socket, _, _ = await connect(people["alice"])
     await socket.send_to(text_data="x" * 10_000)
     output = await socket.receive_output(timeout=2)
-    assert output == {"type": "websocket.close", "code": 1009}
+    assert output == {"type": "websocket.close", "code": 4009}
 
 
 async def test_a_flood_closes_that_socket_and_spares_the_others(people):
@@ -247,7 +247,7 @@ async def test_a_flood_closes_that_socket_and_spares_the_others(people):
     outputs = []
     while not await flooder.receive_nothing(timeout=QUIET):
         outputs.append(await flooder.receive_output())
-    assert {"type": "websocket.close", "code": 1008} in outputs
+    assert {"type": "websocket.close", "code": 4008} in outputs
     await post(author=people["bob"], body="still here", visibility="company")
     assert types(await events_of(bystander)) == ["status.created"]
     await bystander.disconnect()

@@ -42,9 +42,11 @@ def test_failed_logins_per_address_answer_429(client, db):
     from tests.factories import UserFactory
 
     people = [UserFactory(username=f"target{i}") for i in range(11)]
-    statuses = [login(client, p.username, "wrong").status_code for p in people]
+    responses = [login(client, p.username, "wrong") for p in people]
+    statuses = [r.status_code for r in responses]
     assert statuses[0] == 200 and set(statuses[:10]) <= {200, 429}
     assert statuses[10] == 429
+    assert int(responses[10]["Retry-After"]) >= 60
 
 
 def test_app_login_is_limited_too(alice):
@@ -161,6 +163,18 @@ def test_posting_too_fast_from_a_page_shows_a_429_page(limits, alice_client, bob
     assert response.status_code == 429
 
 
+def test_blog_comments_share_the_comment_limit(limits, alice_api, ceo):
+    from exec_blog import services as blog
+
+    post = blog.post_create(author=ceo, title="Our year", body="Text", status="published")
+    url = f"/api/v1/blog/posts/{post.slug}/comments/"
+    for i in range(3):
+        assert alice_api.post(url, {"body": f"c{i}"}, format="json").status_code == 201
+    response = alice_api.post(url, {"body": "again"}, format="json")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 61
+
+
 def test_questions_past_the_hourly_limit_answer_429(alice_api):
     for i in range(5):
         response = alice_api.post(
@@ -172,6 +186,42 @@ def test_questions_past_the_hourly_limit_answer_429(alice_api):
     )
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 3000
+
+
+# --- Ideas --------------------------------------------------------------------------------------
+
+
+def idea(i: int) -> dict:
+    return {"title": f"Idea number {i} for the office", "description": "Because it helps."}
+
+
+def test_ideas_past_the_hourly_limit_answer_429_on_the_api(alice_api, bob):
+    from ideas.models import Idea
+
+    for i in range(5):
+        assert alice_api.post("/api/v1/ideas/", idea(i), format="json").status_code == 201
+    response = alice_api.post("/api/v1/ideas/", idea(5), format="json")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3601
+    assert "at most 5 ideas an hour" in response.json()["detail"]
+    assert Idea.objects.count() == 5
+    # Per person: bob may still propose.
+    bob_api = APIClient()
+    bob_api.force_login(bob)
+    assert bob_api.post("/api/v1/ideas/", idea(6), format="json").status_code == 201
+
+
+def test_the_idea_limit_is_shown_on_the_form_with_what_was_typed(alice_client):
+    from ideas.models import Idea
+
+    for i in range(5):
+        assert alice_client.post("/ideas/new/", idea(i)).status_code == 302
+    response = alice_client.post("/ideas/new/", idea(5))
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3601
+    assert b"at most 5 ideas an hour" in response.content
+    assert b"Idea number 5 for the office" in response.content  # kept in the form
+    assert Idea.objects.count() == 5
 
 
 def test_limits_stop_counting_rather_than_refusing_when_the_cache_fails(limits, monkeypatch):
