@@ -1,35 +1,25 @@
-"""Engagement report at company scale: 1,000,000 activity events, 10,000 employees, 12 months.
+"""Engagement report at company scale: a year of activity events, 10,000 employees.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/enterprise_social_bench \
-        .venv/bin/python -m bench.engagement [--events 1000000] [--employees 10000]
+Part of `make bench` (`python -m bench --only engagement`; `python -m bench.engagement` is the
+same). Replaces the activity record of the bench database with 1,000,000 generated events over
+the last 12 months (100,000 with --quick): a weekly rhythm, holidays, people who look in daily
+and people who rarely do, departments that differ. Then measures, in the same run:
 
-PostgreSQL only. Seeds the people if the database has fewer (`seed_demo --statuses 0`),
-replaces the activity record with a generated year (weekly rhythm, holidays, people who look
-in daily and people who rarely do, departments that differ), then measures, in this run:
+- the full rollup rebuild beside its floor: reading the same events once with a bare cursor;
+- the incremental catch-up of 10,000 new events recorded through the service;
+- the report for a whole year (by department and by week) through Django's whole stack
+  in-process (session, permission, the rollup check, building, JSON), beside its floor: the
+  report's main rollup query alone with a bare cursor.
 
-- the full rollup rebuild (`rollup_engagement --all`), beside its floor: reading the same
-  events once with a bare cursor;
-- the incremental catch-up of 10,000 new events;
-- the report for a whole year (by department and by week), through the API view in-process
-  (parameters, rollup check, build, JSON), beside its floor: the report's main rollup query
-  alone with a bare cursor.
-
-Targets (issue 6): report under 50 ms, full rebuild under 60 s. Prints a table and writes
-bench/results/engagement.json.
+Targets (issue 6): report p95 under 50 ms, full rebuild under 60 s.
 """
 
-import argparse
-import json
-import math
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
 REPORT_TARGET_MS = 50
 REBUILD_TARGET_S = 60
 WEEKDAY = (1.0, 1.0, 1.0, 0.95, 0.8, 0.1, 0.06)
@@ -46,41 +36,6 @@ ACTIONS = (
     ("idea_vote", 0.015),
     ("poll_vote", 0.01),
 )
-
-
-def fail(message: str) -> None:
-    sys.exit(f"bench.engagement: {message}")
-
-
-def setup(employees: int) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        fail("set DATABASE_URL to a PostgreSQL database (benchmarks never run on SQLite).")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enterprise_social.settings")
-    # Production settings, in-process (the API view through Django's test client).
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 50)
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    import django
-
-    try:
-        django.setup()
-        from django.db import connection
-
-        connection.ensure_connection()
-    except Exception as exc:  # noqa: BLE001 - any reason the database is unreachable
-        fail(f"PostgreSQL is unreachable at {url}: {exc}")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from profiles.models import User
-
-    if User.objects.count() < employees:
-        print(f"Seeding {employees:,} people (seed_demo --statuses 0)…", flush=True)
-        call_command("seed_demo", employees=employees, statuses=0, verbosity=0)
-    with connection.cursor() as cursor:
-        # A running database has statistics (autovacuum); a freshly seeded one not yet.
-        cursor.execute("ANALYZE")
 
 
 def generate(events: int, today: date, seed: int = 6) -> tuple[int, date]:
@@ -171,38 +126,26 @@ def _bisect(cumulative: list[float], value: float) -> int:
     return low
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--employees", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="Keep the events of an earlier run if there are enough.",
-    )
-    args = parser.parse_args()
-    setup(args.employees)
-
+def run(ctx) -> list:
+    """The engagement group of `python -m bench` (Django is set up with production settings)."""
+    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    from engagement.models import ActivityEvent
     from engagement.rollups import rollups_catch_up, rollups_rebuild
     from engagement.services import activity_record
     from profiles.models import User
     from profiles.permissions import HR
 
+    from .common import Result, log
+
+    events = 100_000 if ctx.quick else 1_000_000
+    repeat = 15 if ctx.quick else 50
     today = timezone.localdate()
     first = today - timedelta(days=364)
-    if not (args.reuse and ActivityEvent.objects.count() >= args.events * 0.95):
-        made, first = generate(args.events, today)
+    made, first = generate(events, today)
+    log(f"engagement: {made:,} events generated")
 
     # Floor for the rebuild: read every event once, bare.
     started = time.perf_counter()
@@ -218,42 +161,40 @@ def main() -> None:
     started = time.perf_counter()
     window = rollups_rebuild(start=first, end=today)
     rebuild = time.perf_counter() - started
-    print(f"Rebuilt the rollups from {window[2]:,} events in {rebuild:.1f} s.", flush=True)
+    log(f"engagement: rebuilt the rollups from {window[2]:,} events in {rebuild:.1f} s")
 
     # Incremental: 10,000 new events through the service, then one catch-up.
     actors = list(User.objects.filter(is_active=True).select_related("profile")[:2000])
     for i in range(10_000):
         activity_record(actor=actors[i % len(actors)], kind="reaction", object_id=i)
     started = time.perf_counter()
-    caught_up = rollups_catch_up()
+    rollups_catch_up()
     catch_up = time.perf_counter() - started
 
     hr, _ = User.objects.get_or_create(
         username="bench-hr", defaults={"email": "hr@bench.example.com"}
     )
-    from django.contrib.auth.models import Group
-
     hr.groups.add(Group.objects.get(name=HR))
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(hr)
     year = {"start": first.isoformat(), "end": today.isoformat()}
-    results = {}
+    timings = {}
     for group_by in ("department", "week"):
         query = {**year, "group_by": group_by}
-        assert (
-            client.get("/api/v1/reports/engagement/", query, secure=True).status_code == 200
-        )  # warm
-        timings = []
-        for _ in range(args.repeat):
+        first_answer = client.get("/api/v1/reports/engagement/", query)  # connections, imports
+        if first_answer.status_code != 200:
+            raise RuntimeError(f"report answered {first_answer.status_code}")
+        samples = []
+        for _ in range(repeat):
             started = time.perf_counter()
-            response = client.get("/api/v1/reports/engagement/", query, secure=True)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.content[:200]
-        results[group_by] = timings
+            response = client.get("/api/v1/reports/engagement/", query)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.content[:200]  # noqa: S101
+        timings[group_by] = samples
     # Floor for the report: its main rollup query alone, bare.
     floor = []
     week_first = first - timedelta(days=first.weekday())
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -265,60 +206,49 @@ def main() -> None:
             )
             cursor.fetchall()
         floor.append((time.perf_counter() - started) * 1000)
-    events_total = ActivityEvent.objects.count()
-
     floor_median = statistics.median(floor)
-    rows = [
-        ("rollup rebuild, 12 months (s)", rebuild, rebuild, read_floor, REBUILD_TARGET_S),
-        ("catch-up of 10,000 new events (s)", catch_up, catch_up, None, None),
+
+    results = [
+        Result(
+            scenario=f"engagement rollup rebuild, 12 months, {window[2]:,} events",
+            unit="s",
+            value=rebuild,
+            floor=read_floor,
+            ratio=rebuild / read_floor if read_floor else None,
+            target=f"< {REBUILD_TARGET_S} s",
+            passed=rebuild < REBUILD_TARGET_S,
+            samples=1,
+            notes=f"floor: read the {read:,} events once with a bare cursor",
+        ),
+        Result(
+            scenario="engagement catch-up of 10,000 new events",
+            unit="s",
+            value=catch_up,
+            target="",
+            passed=None,
+            samples=1,
+        ),
     ]
-    for group_by, timings in results.items():
-        rows.append(
-            (
-                f"report, a year by {group_by} (ms)",
-                statistics.median(timings),
-                percentile(timings, 0.95),
-                floor_median,
-                REPORT_TARGET_MS,
-            )
+    for group_by, samples in timings.items():
+        result = Result.from_samples(
+            f"engagement report, a year by {group_by}",
+            samples,
+            floor=floor_median,
+            target=f"p95 < {REPORT_TARGET_MS} ms",
+            passed=None,
+            notes="floor: the report's main rollup query alone",
         )
-    print()
-    print(
-        f"Engagement: {events_total:,} events, {len(actors) and User.objects.count():,} accounts, "
-        f"{read:,} events read by the floor query"
-    )
-    header = (
-        f"{'scenario':40} {'median':>9} {'p95':>9} {'floor':>9} {'ratio':>7} {'target':>8}  pass"
-    )
-    print(header)
-    print("-" * len(header))
-    output = []
-    for name, median, p95, base, target in rows:
-        ratio = median / base if base else None
-        passed = target is None or p95 < target
-        print(
-            f"{name:40} {median:9.2f} {p95:9.2f} "
-            f"{base if base is not None else float('nan'):9.2f} "
-            f"{ratio if ratio else float('nan'):7.1f} {target if target else '':>8}  "
-            f"{'yes' if passed else 'NO'}"
-        )
-        output.append(
-            {
-                "scenario": name,
-                "median": median,
-                "p95": p95,
-                "floor": base,
-                "ratio": ratio,
-                "target": target,
-                "pass": passed,
-            }
-        )
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "engagement.json").write_text(
-        json.dumps({"events": events_total, "caught_up": caught_up, "results": output}, indent=2)
-    )
-    if not all(r["pass"] for r in output):
-        sys.exit(1)
+        result.ratio = result.median / floor_median
+        result.passed = result.p95 < REPORT_TARGET_MS
+        results.append(result)
+    return results
+
+
+def main() -> None:
+    """`python -m bench.engagement`: this group alone, through the runner."""
+    from bench.__main__ import main as bench_main
+
+    sys.exit(bench_main(["--only", "engagement", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

@@ -83,3 +83,25 @@ def test_a_second_run_creates_no_events():
         set(Rollup.objects.values_list("period", "start", "department_id", "metric", "count"))
         == rollups
     )
+
+
+def test_activity_days_bounds_the_drawn_history():
+    call_command(
+        "seed_demo",
+        employees=20,
+        statuses=30,
+        activity_days=7,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    first = ActivityEvent.objects.filter(kind=Kind.VISIT).order_by("day").first()
+    assert first.day >= timezone.localdate() - timedelta(days=7)
+
+
+@pytest.mark.parametrize("days", [-1, 5000])
+def test_activity_days_out_of_range_is_refused(days):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--activity-days"):
+        call_command("seed_demo", employees=5, statuses=0, activity_days=days, stdout=StringIO())
+    assert not ActivityEvent.objects.exists()

@@ -48,6 +48,12 @@ class Command(BaseCommand):
             help=f"How many statuses there are (default {DEFAULT_STATUSES}; 0 for none).",
         )
         parser.add_argument("--seed", type=int, default=42, help="Same seed, same company.")
+        parser.add_argument(
+            "--activity-days",
+            type=int,
+            default=None,
+            help="Days of drawn activity history for the engagement report (default 365).",
+        )
 
     def handle(self, *args, **options) -> None:
         started_at = timezone.now()
@@ -57,6 +63,9 @@ class Command(BaseCommand):
         seed: int = options["seed"]
         if not password:
             raise CommandError("--password cannot be empty.")
+        activity_days = options["activity_days"]
+        if activity_days is not None and not 0 <= activity_days <= 3 * 365:
+            raise CommandError("--activity-days must be between 0 and 1095.")
         if statuses < 0:
             raise CommandError("--statuses cannot be negative.")
         try:
@@ -104,7 +113,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Polls ready: {all_polls:,} polls ({open_polls:,} open; {new_polls:,} new)."
             )
-            new_events = ActivitySeeder(cast, seed=seed, started_at=started_at).run()
+            new_events = ActivitySeeder(
+                cast, seed=seed, started_at=started_at, history_days=activity_days
+            ).run()
             history = (
                 "12 months"
                 if len(people) <= HISTORY_MAX_PEOPLE
