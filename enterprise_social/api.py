@@ -84,18 +84,38 @@ class KeysetPagination(pagination.BasePagination):
     max_page_size = 100
     cursor_query_param = "cursor"
 
-    def paginate_queryset(self, queryset, request, view=None):
-        from .pagination import BadCursor, keyset_page
-
-        self.request = request
+    def _size(self, request) -> int:
         try:
             size = int(request.query_params.get("page_size", self.page_size))
         except ValueError:
             raise exceptions.ValidationError({"page_size": "A whole number."}) from None
-        size = max(1, min(size, self.max_page_size))
+        return max(1, min(size, self.max_page_size))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from .pagination import BadCursor, keyset_page
+
+        self.request = request
+        size = self._size(request)
         try:
             items, self.next_cursor = keyset_page(
                 queryset, cursor=request.query_params.get(self.cursor_query_param), size=size
+            )
+        except BadCursor:
+            raise exceptions.ValidationError({"cursor": "Invalid cursor."}) from None
+        return items
+
+    def paginate_source(self, fetch, request, *, fields: list[str]) -> list:
+        """A page of `fetch(after, n)` (see pagination.keyset_page_of), same cursors."""
+        from .pagination import BadCursor, keyset_page_of
+
+        self.request = request
+        size = self._size(request)
+        try:
+            items, self.next_cursor = keyset_page_of(
+                fetch,
+                fields=fields,
+                cursor=request.query_params.get(self.cursor_query_param),
+                size=size,
             )
         except BadCursor:
             raise exceptions.ValidationError({"cursor": "Invalid cursor."}) from None

@@ -6,6 +6,7 @@ unique (the id), e.g. `("-created_at", "-id")`, `("-rank", "-id")` or `("created
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -66,6 +67,25 @@ FIELD_TYPES = {
 }
 
 
+def decode_cursor(cursor: str, fields: list[str]) -> list:
+    """The key values a cursor of `_encode` holds, typed by field name; BadCursor otherwise."""
+    return _decode(cursor, fields, [FIELD_TYPES.get(f, str) for f in fields])
+
+
+def keyset_page_of(
+    fetch: Callable[[list | None, int], list], *, fields: list[str], cursor: str | None, size: int
+) -> tuple[list, str | None]:
+    """Like `keyset_page`, for a source that is not one queryset: `fetch(after, n)` returns the
+    first `n` items strictly after the key `after` (None: from the start) in descending order
+    of `fields`."""
+    after = decode_cursor(cursor, fields) if cursor else None
+    items = fetch(after, size + 1)
+    if len(items) <= size:
+        return items, None
+    items = items[:size]
+    return items, _encode([getattr(items[-1], f) for f in fields])
+
+
 def keyset_page(qs: QuerySet, *, cursor: str | None, size: int) -> tuple[list, str | None]:
     """One page of `qs` after `cursor`, and the cursor of the next page (None at the end)."""
     keys = _key_fields(qs)
@@ -80,7 +100,10 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, size: int) -> tuple[list, s
             for prior, value in zip(fields[:i], values[:i], strict=True):
                 step &= Q(**{prior: value})
             condition |= step
-        qs = qs.filter(condition)
+        # The first key alone, inclusive, as well: an index range the scan can start from
+        # (the OR above is only a filter to the planner).
+        name, op = keys[0]
+        qs = qs.filter(**{f"{name}__{op}e": values[0]}).filter(condition)
     items = list(qs[: size + 1])
     if len(items) <= size:
         return items, None

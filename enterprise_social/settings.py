@@ -72,6 +72,8 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+# The benchmarks' floor view (`make bench`): never on in a deployment.
+BENCH_ENDPOINTS = env_bool("DJANGO_BENCH_ENDPOINTS", False)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -38,3 +39,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    # The floor of the feed benchmark (bench/feed.py): the same stack, a constant page.
+    from feeds.api import BenchFloorView
+
+    urlpatterns.insert(0, path("api/v1/bench/floor/", BenchFloorView.as_view()))

@@ -1,0 +1,310 @@
+"""The feed over HTTP (issue 7): `GET /api/v1/feed/` against its floor, on the server we deploy.
+
+    .venv/bin/python -m bench.feed [--quick]        # = python -m bench --only feed
+
+The floor is `/api/v1/bench/floor/` (routed only with `DJANGO_BENCH_ENDPOINTS=1`, which the
+servers started here have and a deployment never has): the same server, middleware,
+authentication, permission, throttle and DRF rendering, answering a constant page of 20 real
+statuses serialised once per process. One client harness (bench/httpload.py, its own process,
+HTTP/1.1 keep-alive) measures a scenario and its floor; single-client scenarios alternate the
+two request by request so both see the same noise on this shared machine.
+
+Rows:
+- HTTP servers: Daphne (1 process) against Uvicorn (uvloop, httptools) with 1 and 2 workers,
+  on the feed and the floor; the best feed throughput serves every scenario below;
+- page 1, one client, for each viewer: p95 <= 15 ms and <= 2.5 x the floor's p95;
+- page 50 (after walking 49 `next` cursors): p95 <= 1.2 x page 1's, alternated with page 1;
+- the feed's SQL alone: the queries one request runs (captured in-process), replayed on a bare
+  cursor, beside the request's median over HTTP;
+- 32 keep-alive clients spread over the three viewers: >= 50 % of the floor's requests per
+  second, and p99 <= 100 ms.
+
+The servers get `API_THROTTLE_RATE` raised: one bench viewer makes hundreds of requests a
+second, which the per-person limit (1,200 a minute) would refuse; the throttle still runs.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from functools import partial
+from urllib.parse import urlsplit
+
+import requests
+
+from . import company
+from .common import BenchError, Context, Result, log, percentile
+from .servers import free_port, start_daphne, start_uvicorn, stop
+
+FEED = "/api/v1/feed/"
+FLOOR = "/api/v1/bench/floor/"
+P1_TARGET_MS = 15.0
+P1_FLOOR_RATIO = 2.5
+P50_RATIO = 1.2
+RPS_SHARE = 0.5
+P99_TARGET_MS = 100.0
+
+
+def _client(job: dict) -> dict:
+    """Run one job of bench/httpload.py in its own process."""
+    answer = subprocess.run(  # noqa: S603 - our own module, a JSON job on stdin
+        [sys.executable, "-m", "bench.httpload"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=str(company.ROOT_DIR),
+    )
+    if answer.returncode != 0:
+        raise BenchError(f"the HTTP client failed: {answer.stderr.strip()[-500:]}")
+    return json.loads(answer.stdout)
+
+
+def _serial(port: int, requests_: list, n: int, warmup: int = 10) -> list[list[float]]:
+    """`n` rounds of `requests_` one after another on one connection; latencies per request."""
+    answer = _client(
+        {
+            "port": port,
+            "mode": "serial",
+            "requests": requests_,
+            "n": n * len(requests_),
+            "warmup": warmup * len(requests_),
+        }  # fmt: skip
+    )
+    if answer["errors"]:
+        raise BenchError(f"errors in a feed scenario: {answer['statuses']}")
+    k = len(requests_)
+    return [answer["latencies"][i::k] for i in range(k)]
+
+
+def _load(port: int, requests_: list, clients: int, seconds: float) -> dict:
+    answer = _client(
+        {
+            "port": port,
+            "mode": "load",
+            "requests": requests_,
+            "clients": clients,
+            "seconds": seconds,
+            "warmup_seconds": 1,
+        }  # fmt: skip
+    )
+    if answer["errors"]:
+        raise BenchError(f"errors under load: {answer['statuses']}")
+    return answer
+
+
+def _check_auth(port: int, key: str) -> None:
+    """The session key works as `X-Session-Token` and as the `sessionid` cookie; nothing
+    without it."""
+    base = f"http://127.0.0.1:{port}"
+    by_token = requests.get(base + FEED, headers={"X-Session-Token": key}, timeout=10)
+    by_cookie = requests.get(base + FEED, cookies={"sessionid": key}, timeout=10)
+    anonymous = requests.get(base + FEED, timeout=10)
+    floor = requests.get(base + FLOOR, headers={"X-Session-Token": key}, timeout=10)
+    if by_token.status_code != 200 or by_cookie.status_code != 200:
+        raise BenchError(f"feed sessions refused: {by_token.status_code}/{by_cookie.status_code}")
+    if anonymous.status_code not in (401, 403):
+        raise BenchError(f"the feed answered {anonymous.status_code} to nobody")
+    if floor.status_code != 200 or len(floor.json()["results"]) != 20:
+        raise BenchError(f"the floor view answered {floor.status_code}")
+    if by_token.json().keys() != floor.json().keys():
+        raise BenchError("the floor's shape differs from the feed's")
+
+
+def _page_path(port: int, headers: dict, page: int) -> str:
+    """The path of page `page` of the feed, by following `next` from page 1."""
+    url = f"http://127.0.0.1:{port}{FEED}"
+    for _ in range(page - 1):
+        url = requests.get(url, headers=headers, timeout=30).json()["next"]
+        if url is None:
+            raise BenchError(f"the feed has fewer than {page} pages")
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+SERVERS = {
+    "daphne": start_daphne,
+    "uvicorn --workers 1": partial(start_uvicorn, workers=1),
+    "uvicorn --workers 2": partial(start_uvicorn, workers=2),
+}
+
+
+def _compare_servers(ctx: Context, env: dict, headers: dict) -> tuple[str, int, object, list]:
+    """Feed and floor on each candidate: one client (follows_1000), then 32 clients. Returns
+    the best (name, port, process) still running, for the scenarios, and the rows."""
+    n = 20 if ctx.quick else 100
+    seconds = 1 if ctx.quick else 4
+    one = headers["follows_1000"]
+    everyone = list(headers.values())
+    rows, rates, running = [], {}, {}
+    for name, start in SERVERS.items():
+        port = free_port()
+        process = start(port, env)
+        try:
+            _check_auth(port, one["X-Session-Token"])
+            floor, feed = _serial(port, [[FLOOR, one], [FEED, one]], n)
+            floor_load = _load(port, [[FLOOR, h] for h in everyone], 32, seconds)
+            feed_load = _load(port, [[FEED, h] for h in everyone], 32, seconds)
+        except BaseException:
+            stop([process, *(p for _, p in running.values())])
+            raise
+        # Kept (idle) until the best is known, which then serves the scenarios.
+        running[name] = (port, process)
+        rates[name] = feed_load["rps"]
+        rows.append(
+            Result.from_samples(
+                f"HTTP server {name}: feed page 1, 1 client (follows_1000)",
+                feed,
+                floor=percentile(floor, 95),
+                ratio=percentile(feed, 95) / percentile(floor, 95),
+                target="compare (floor: p95 of the floor view)",
+                passed=None,
+            )
+        )
+        rows.append(
+            Result(
+                scenario=f"HTTP server {name}: feed, 32 clients",
+                unit="req/s",
+                value=feed_load["rps"],
+                floor=floor_load["rps"],
+                ratio=feed_load["rps"] / floor_load["rps"],
+                p99=percentile(feed_load["latencies"], 99),
+                samples=len(feed_load["latencies"]),
+                target="compare (floor: floor view req/s)",
+                passed=None,
+                notes=f"feed p99 {percentile(feed_load['latencies'], 99):.1f} ms",
+            )
+        )
+        log(f"feed: {name}: {feed_load['rps']:.0f} req/s (floor {floor_load['rps']:.0f})")
+    best = max(rates, key=rates.get)
+    stop([p for name, (_, p) in running.items() if name != best])
+    return best, *running[best], rows
+
+
+def _sql_alone(ctx: Context, keys: dict, request_medians: dict) -> list[Result]:
+    """Each viewer's page-1 queries, captured in-process, replayed with a bare cursor."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    rounds = 30 if ctx.quick else 150
+    rows = []
+    for viewer, username in ctx.viewers.items():
+        client = Client(HTTP_X_SESSION_TOKEN=keys[username], HTTP_HOST="127.0.0.1")
+        client.get(FEED)
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.get(FEED)
+        if answer.status_code != 200:
+            raise BenchError(f"in-process feed answered {answer.status_code}")
+        queries = [q["sql"] for q in captured.captured_queries]
+        samples = []
+        with connection.cursor() as cursor:
+            for n in range(rounds + 5):
+                started = time.perf_counter()
+                for sql in queries:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+                if n >= 5:
+                    samples.append((time.perf_counter() - started) * 1000)
+        request = request_medians[viewer]
+        share = statistics.median(samples) / request
+        rows.append(
+            Result.from_samples(
+                f"feed page 1, SQL alone ({len(queries)} queries), {viewer}",
+                samples,
+                target="report beside the request",
+                passed=None,
+                notes=f"request median {request:.1f} ms over HTTP: SQL {share:.0%} of it",
+                extra={"request_median_ms": request, "queries": queries},
+            )
+        )
+    return rows
+
+
+def run(ctx: Context) -> list[Result]:
+    env = {**ctx.env, "DJANGO_BENCH_ENDPOINTS": "1", "API_THROTTLE_RATE": "100000000/min"}
+    keys = company.sessions(list(ctx.viewers.values()))
+    headers = {viewer: {"X-Session-Token": keys[u]} for viewer, u in ctx.viewers.items()}
+    n = 30 if ctx.quick else 300
+    seconds = 2 if ctx.quick else 10
+
+    best, port, process, results = _compare_servers(ctx, env, headers)
+    log(f"feed: scenarios on {best}")
+    request_medians = {}
+    try:
+        for viewer, h in headers.items():
+            floor, feed = _serial(port, [[FLOOR, h], [FEED, h]], n)
+            p95, floor95 = percentile(feed, 95), percentile(floor, 95)
+            request_medians[viewer] = statistics.median(feed)
+            results.append(
+                Result.from_samples(
+                    f"GET /api/v1/feed/ page 1, 1 client, {viewer} ({best})",
+                    feed,
+                    floor=floor95,
+                    ratio=p95 / floor95,
+                    target=f"p95 <= {P1_TARGET_MS:.0f} ms, <= {P1_FLOOR_RATIO} x floor p95",
+                    passed=p95 <= P1_TARGET_MS and p95 <= P1_FLOOR_RATIO * floor95,
+                    notes=f"floor median {statistics.median(floor):.1f} ms",
+                )
+            )
+        for viewer, h in headers.items():
+            page50 = _page_path(port, h, 50)
+            first, fiftieth = _serial(port, [[FEED, h], [page50, h]], n)
+            p95, first95 = percentile(fiftieth, 95), percentile(first, 95)
+            results.append(
+                Result.from_samples(
+                    f"GET /api/v1/feed/ page 50 (cursor), 1 client, {viewer}",
+                    fiftieth,
+                    floor=first95,
+                    ratio=p95 / first95,
+                    target=f"p95 <= {P50_RATIO} x page 1 p95",
+                    passed=p95 <= P50_RATIO * first95,
+                    notes=f"page 1 alternated with page 50: median {statistics.median(first):.1f}",
+                )
+            )
+        results.extend(_sql_alone(ctx, keys, request_medians))
+        everyone = list(headers.values())
+        floor_load = _load(port, [[FLOOR, h] for h in everyone], 32, seconds)
+        feed_load = _load(port, [[FEED, h] for h in everyone], 32, seconds)
+    finally:
+        stop([process])
+    share = feed_load["rps"] / floor_load["rps"]
+    results.append(
+        Result(
+            scenario=f"feed throughput, 32 clients, 3 viewers ({best})",
+            unit="req/s",
+            value=feed_load["rps"],
+            floor=floor_load["rps"],
+            ratio=share,
+            samples=len(feed_load["latencies"]),
+            target=f">= {RPS_SHARE:.0%} of floor req/s",
+            passed=share >= RPS_SHARE,
+        )
+    )
+    p99 = percentile(feed_load["latencies"], 99)
+    floor99 = percentile(floor_load["latencies"], 99)
+    results.append(
+        Result.from_samples(
+            f"feed latency, 32 clients, 3 viewers ({best})",
+            feed_load["latencies"],
+            floor=floor99,
+            ratio=p99 / floor99,
+            target=f"p99 <= {P99_TARGET_MS:.0f} ms",
+            passed=p99 <= P99_TARGET_MS,
+            notes="floor: the floor view's p99 under the same load",
+        )
+    )
+    return results
+
+
+def main() -> int:
+    from .__main__ import main as bench_main
+
+    return bench_main(["--only", "feed", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
