@@ -53,6 +53,38 @@ async def via_groups(sockets: int, events: int) -> float:
     return elapsed
 
 
+async def via_pubsub_groups(sockets: int, events: int) -> float:
+    """The same with channels-redis's RedisPubSubChannelLayer: one Redis pub/sub channel per
+    group, each process copies a group message into its local channels."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    layer = RedisPubSubChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix="benchps")
+    channels = [await layer.new_channel() for _ in range(sockets)]
+    for name in channels:
+        await layer.group_add("everyone", name)
+    received = 0
+
+    async def reader(name: str) -> None:
+        nonlocal received
+        for _ in range(events):
+            message = await layer.receive(name)
+            json.dumps(message["event"])
+            received += 1
+
+    readers = [asyncio.create_task(reader(name)) for name in channels]
+    await asyncio.sleep(0.2)  # the group subscription is made in the background
+    started = time.perf_counter()
+    for i in range(events):
+        await layer.group_send("everyone", {"type": "stream.event", "event": {"n": i}})
+    await asyncio.gather(*readers)
+    elapsed = time.perf_counter() - started
+    for name in channels:
+        await layer.group_discard("everyone", name)
+    await layer.flush()
+    assert received == sockets * events
+    return elapsed
+
+
 class Receiver:
     def __init__(self, user_id: int):
         self.user_id = user_id
@@ -102,15 +134,18 @@ def main() -> None:
     import django
 
     django.setup()
-    groups, hubs = [], []
+    groups, pubsubs, hubs = [], [], []
     for _ in range(args.rounds):
         groups.append(asyncio.run(via_groups(args.sockets, args.events)))
+        pubsubs.append(asyncio.run(via_pubsub_groups(args.sockets, args.events)))
         hubs.append(asyncio.run(via_hub(args.sockets, args.events)))
     deliveries = args.sockets * args.events
     g, h = statistics.median(groups), statistics.median(hubs)
+    p = statistics.median(pubsubs)
     print(f"{args.sockets} receivers x {args.events} events = {deliveries:,} deliveries, "
           f"median of {args.rounds} rounds")  # fmt: skip
     print(f"channels groups  {g * 1000:8.1f} ms   {deliveries / g:12,.0f} deliveries/s")
+    print(f"channels pubsub  {p * 1000:8.1f} ms   {deliveries / p:12,.0f} deliveries/s")
     print(f"process hub      {h * 1000:8.1f} ms   {deliveries / h:12,.0f} deliveries/s")
     print(f"hub / groups     {g / h:8.1f} x faster")
 

@@ -7,7 +7,7 @@ Comments and reactions go to everyone who can read the status.
 
 from enterprise_social.realtime import Audience, broadcast_on_commit
 
-from .models import Comment, Notification, Status, Visibility
+from .models import Comment, Notification, ReactionKind, Status, Visibility
 
 
 def status_audience(status: Status) -> Audience:
@@ -24,18 +24,33 @@ def readers_audience(status: Status) -> Audience:
     return Audience(everyone=True)
 
 
-def status_payload(status: Status) -> dict:
+def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
+    """`new_without_poll`: the status was written in this transaction without a poll, so it has
+    no reactions and no poll yet, and `decorate`'s queries would only confirm that."""
     from . import selectors
     from .api import StatusSerializer
 
     fresh = selectors.status_base_qs().get(pk=status.pk)
-    selectors.decorate([fresh], user=None)
+    if new_without_poll:
+        fresh.reaction_counts = {kind.value: 0 for kind in ReactionKind}
+        fresh.my_reactions = []
+        fresh.viewer_can_edit = False
+        fresh.poll_data = None
+        fresh.poll_ends_at = None
+    else:
+        selectors.decorate([fresh], user=None)
     return StatusSerializer(fresh).data
 
 
-def status_changed(status: Status, *, created: bool = False) -> None:
+def status_changed(
+    status: Status, *, created: bool = False, new_without_poll: bool = False
+) -> None:
+    """Also leaves the payload on `status.live_payload`: the API answers a new status without a
+    poll with it (its author sees it as everyone does), instead of building it a second time."""
     kind = "status.created" if created else "status.updated"
-    broadcast_on_commit({"type": kind, "status": status_payload(status)}, status_audience(status))
+    payload = status_payload(status, new_without_poll=new_without_poll)
+    status.live_payload = payload
+    broadcast_on_commit({"type": kind, "status": payload}, status_audience(status))
 
 
 def comment_created(comment: Comment) -> None:
