@@ -12,9 +12,9 @@ time the poster started the request (`time.time()` is one clock for every proces
 - floor: a bare `websockets` server (`python -m bench.live floor PORT`, no compression) that
   relays one message of the same shape and size to every connected client when asked by an HTTP
   request, triggered by the same poster as the product's `POST /api/v1/statuses/`;
-- the product: followers' sockets on Daphne (the deployed socket server) or on Uvicorn, statuses
-  posted through the API of a separate Uvicorn process, so every event crosses Redis as it does
-  in a multi-process deployment.
+- the product: followers' sockets on Uvicorn (the deployed server, one worker: "held by one
+  server process") and, for comparison, on Daphne; statuses posted through the API of a separate
+  Uvicorn with two workers, so every event crosses Redis as in a multi-process deployment.
 """
 
 from __future__ import annotations
@@ -230,41 +230,6 @@ def start_floor(port: int) -> subprocess.Popen:
         cwd=ROOT_DIR,
     )
     return _wait_healthy(process, port, "the floor relay")
-
-
-def start_uvicorn_ws(port: int, env: dict) -> subprocess.Popen:
-    """One Uvicorn process (uvloop, httptools, websockets-sansio) for sockets. Per-message
-    deflate off, as Daphne has it (autobahn's default refuses the offer)."""
-    from .servers import _wait_healthy
-
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--ws",
-            "websockets-sansio",
-            "--ws-per-message-deflate",
-            "False",
-            "--no-access-log",
-            "--lifespan",
-            "off",
-            "enterprise_social.asgi:application",
-        ],  # fmt: skip
-        cwd=ROOT_DIR,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return _wait_healthy(process, port, "uvicorn (sockets)")
 
 
 # --- posting --------------------------------------------------------------------------------
@@ -618,7 +583,7 @@ def run(ctx: Context) -> list[Result]:
             started = [
                 pool.submit(servers.start_uvicorn, api_port, env, workers=2),
                 pool.submit(servers.start_daphne, daphne_port, env),
-                pool.submit(start_uvicorn_ws, uvicorn_port, env),
+                pool.submit(servers.start_uvicorn, uvicorn_port, env),
                 pool.submit(start_floor, floor_port),
             ]
         processes += [f.result() for f in started if f.exception() is None]
@@ -626,14 +591,15 @@ def run(ctx: Context) -> list[Result]:
             future.result()  # the first server that failed to start stops the run
         log(f"live: servers up ({time.perf_counter() - began:.0f} s)")
         poster = Poster(api_port, writer_keys)
-        ports = {"daphne": daphne_port, "uvicorn": uvicorn_port}
+        # The first is the deployed socket server, judged against the targets; then Daphne.
+        ports = {"uvicorn": uvicorn_port, "daphne": daphne_port}
         rows += _latency_rows(ctx, api_port, ports, floor_port, poster)
-        rows += _write_rows(ctx, api_port, daphne_port, "daphne", poster)
+        rows += _write_rows(ctx, api_port, uvicorn_port, "uvicorn", poster)
     finally:
         servers.stop(processes)
-    rows += _idle_rows(ctx, "daphne", lambda port: servers.start_daphne(port, env), True)
+    rows += _idle_rows(ctx, "uvicorn", lambda port: servers.start_uvicorn(port, env), True)
     if not ctx.quick:  # the comparison; quick keeps to its minute
-        rows += _idle_rows(ctx, "uvicorn", lambda port: start_uvicorn_ws(port, env), False)
+        rows += _idle_rows(ctx, "daphne", lambda port: servers.start_daphne(port, env), False)
     rows += _layer_rows(ctx)
     return rows
 

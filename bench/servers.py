@@ -54,6 +54,19 @@ def start_daphne(
     return _wait_healthy(process, port, "daphne")
 
 
+# The deployed server (docs/deployment.md): Uvicorn on uvloop and httptools, sockets on the
+# websockets sans-I/O implementation without per-message deflate (Daphne refuses it too; it
+# costs CPU per frame and memory per socket), no access log (the proxy keeps one).
+UVICORN_ARGS = [
+    "--loop", "uvloop",
+    "--http", "httptools",
+    "--ws", "websockets-sansio",
+    "--ws-per-message-deflate", "False",
+    "--no-access-log",
+    "--lifespan", "off",
+]  # fmt: skip
+
+
 def start_uvicorn(
     port: int,
     env: dict | None = None,
@@ -62,9 +75,8 @@ def start_uvicorn(
     quiet: bool = True,
     unset: tuple[str, ...] = (),
 ) -> subprocess.Popen:
-    """Start Uvicorn (uvloop, httptools, no access log) with `workers` processes on
-    127.0.0.1:`port` and wait until /healthz answers 200. HTTP only: the bench measures it for
-    the API and the pages (Daphne or Uvicorn may serve /ws/ separately)."""
+    """Start Uvicorn as it is deployed, with `workers` processes on 127.0.0.1:`port`, and wait
+    until /healthz answers 200."""
     process = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -76,13 +88,7 @@ def start_uvicorn(
             str(port),
             "--workers",
             str(workers),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--lifespan",
-            "off",
+            *UVICORN_ARGS,
             "enterprise_social.asgi:application",
         ],  # fmt: skip
         cwd=ROOT,

@@ -1,5 +1,6 @@
-"""Two real Daphne processes sharing PostgreSQL and Redis: a post accepted by one reaches a
-socket held by the other, and a Redis outage loses nothing once clients resume.
+"""Two real servers sharing PostgreSQL and Redis, a Daphne and the deployed Uvicorn with two
+workers: a post accepted by one reaches a socket held by the other, and a Redis outage loses
+nothing once clients resume.
 
 Runs in the PostgreSQL + Redis pass of .ci/run (it needs REDIS_URL and DATABASE_URL).
 """
@@ -17,7 +18,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from bench.servers import browser_session_id, free_port, start_daphne, stop, token_session
+from bench.servers import (
+    browser_session_id,
+    free_port,
+    start_daphne,
+    start_uvicorn,
+    stop,
+    token_session,
+)
 from profiles.models import User
 from profiles.services import follow_create
 from tests.factories import UserFactory
@@ -45,7 +53,8 @@ def servers():
         "DJANGO_DEBUG": "1",
     }
     ports = [free_port(), free_port()]
-    processes = [start_daphne(port, env) for port in ports]
+    # Posts go to the first, sockets to the second (whose two workers share them out).
+    processes = [start_daphne(ports[0], env), start_uvicorn(ports[1], env, workers=2)]
     yield ports
     stop(processes)
 

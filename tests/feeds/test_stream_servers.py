@@ -1,9 +1,10 @@
-"""Close codes as a real client sees them, through a real Daphne.
+"""Close codes as a real client sees them, through a real Daphne and the deployed Uvicorn.
 
 `WebsocketCommunicator` hands back whatever code the consumer asked for. Daphne (autobahn) only
 sends 1000 and 3000-4999 and keeps the socket open for any other code, so a consumer closing with
 1008 or 1009 passed tests/feeds/test_stream.py while browsers never heard of it. Here one Daphne
-runs on a throwaway SQLite database (the embedded defaults: no Redis, one process).
+runs on a throwaway SQLite database (the embedded defaults: no Redis, one process), then one
+Uvicorn as docs/deployment.md runs it.
 """
 
 import asyncio
@@ -15,7 +16,7 @@ import sys
 import pytest
 import websockets
 
-from bench.servers import ROOT, free_port, start_daphne, stop
+from bench.servers import ROOT, free_port, start_daphne, start_uvicorn, stop
 
 SETUP = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -32,9 +33,9 @@ print(session.session_key)
 """
 
 
-@pytest.fixture(scope="module")
-def daphne(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("daphne")
+@pytest.fixture(scope="module", params=[start_daphne, start_uvicorn], ids=["daphne", "uvicorn"])
+def server(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("server")
     unset = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_HTTPS")
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(
@@ -48,7 +49,7 @@ def daphne(tmp_path_factory):
     subprocess.run([*manage, "migrate", "--noinput"], **run)  # noqa: S603
     session_id = subprocess.run([*manage, "shell", "-c", SETUP], **run).stdout.split()[-1]  # noqa: S603
     port = free_port()
-    process = start_daphne(port, env, unset=unset)
+    process = request.param(port, env, unset=unset)
     try:
         yield port, session_id
     finally:
@@ -83,19 +84,19 @@ async def close_code_after(
         return ws.close_code
 
 
-def test_an_oversized_message_closes_the_socket_with_4009(daphne):
-    port, session_id = daphne
+def test_an_oversized_message_closes_the_socket_with_4009(server):
+    port, session_id = server
     code = asyncio.run(close_code_after(port, session_id, ["x" * 10_000]))
     assert code == 4009
 
 
-def test_a_flood_of_messages_closes_the_socket_with_4008(daphne):
-    port, session_id = daphne
+def test_a_flood_of_messages_closes_the_socket_with_4008(server):
+    port, session_id = server
     code = asyncio.run(close_code_after(port, session_id, ['{"type": "ping"}'] * 25))
     assert code == 4008
 
 
-def test_well_behaved_clients_are_not_closed(daphne):
-    port, session_id = daphne
+def test_well_behaved_clients_are_not_closed(server):
+    port, session_id = server
     frames = ['{"type": "ping"}', '{"type": "resume", "after": 0}']
     assert asyncio.run(close_code_after(port, session_id, frames, wait=2)) is None
