@@ -53,6 +53,22 @@ def broadcast_on_commit(event: dict, audience: Audience) -> None:
     transaction.on_commit(send)
 
 
+def broadcast_many_on_commit(items: list[tuple[dict, Audience]]) -> None:
+    """Publish each (event, audience) once the current transaction commits, in one Redis round
+    trip: one action that notifies thousands of people must not cost thousands of them."""
+    if not items:
+        return
+    messages = [{"audience": asdict(audience), "event": event} for event, audience in items]
+
+    def send() -> None:
+        try:
+            publish_many(messages)
+        except Exception:
+            logger.exception("realtime: could not publish %d events", len(messages))
+
+    transaction.on_commit(send)
+
+
 _redis_lock = threading.Lock()
 _redis_client = None
 
@@ -70,10 +86,21 @@ def _sync_redis():
 
 
 def publish(message: dict) -> None:
-    text = encode(message)
+    publish_many([message])
+
+
+def publish_many(messages: list[dict]) -> None:
+    texts = [encode(message) for message in messages]
     if settings.REDIS_URL:
-        _sync_redis().publish(CHANNEL, text)
+        if len(texts) == 1:
+            _sync_redis().publish(CHANNEL, texts[0])
+            return
+        pipe = _sync_redis().pipeline(transaction=False)
+        for text in texts:
+            pipe.publish(CHANNEL, text)
+        pipe.execute()
     else:
         from .streaming import hub
 
-        hub.deliver_threadsafe(text)
+        for text in texts:
+            hub.deliver_threadsafe(text)

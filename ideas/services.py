@@ -143,8 +143,7 @@ def _notify(
         if user.pk != actor.pk and user.is_active
     ]
     created = Notification.objects.bulk_create(rows, batch_size=500)
-    for notification in created:
-        feed_events.notification_created(notification)
+    feed_events.notifications_created(created)
     return created
 
 
