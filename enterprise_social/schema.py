@@ -33,6 +33,10 @@ ERROR_RESPONSES = {
     "429": "Rate-limited; see `Retry-After`.",
     "503": "A data store is unavailable for a moment; try again.",
 }
+# Only where a request carries a body.
+BODY_ERROR_RESPONSES = {
+    "415": "Unsupported `Content-Type`: send one of the media types this operation lists.",
+}
 
 
 class AutoSchema(BaseAutoSchema):
@@ -40,7 +44,10 @@ class AutoSchema(BaseAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        for code, description in ERROR_RESPONSES.items():
+        errors = dict(ERROR_RESPONSES)
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.update(BODY_ERROR_RESPONSES)
+        for code, description in sorted(errors.items()):
             responses.setdefault(
                 code,
                 {

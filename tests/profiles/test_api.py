@@ -306,3 +306,16 @@ def test_schema_and_docs_need_login(api, alice_api):
     assert schema.status_code == 200
     assert b"/api/v1/me/" in schema.content
     assert alice_api.get("/api/docs/").status_code == 200
+
+
+def test_an_unsupported_content_type_is_a_documented_415_that_changes_nothing(alice_api, alice):
+    before = alice.profile.bio
+    response = alice_api.generic("PATCH", "/api/v1/me/", "bio=changed", content_type="text/plain")
+    assert response.status_code == 415
+    alice.profile.refresh_from_db()
+    assert alice.profile.bio == before
+    # The schema says so for every operation with a body, and only for those (found by the
+    # fuzzer: clients and schemathesis must know every status they may see).
+    paths = alice_api.get("/api/schema/?format=json").json()["paths"]
+    assert "415" in paths["/api/v1/me/"]["patch"]["responses"]
+    assert "415" not in paths["/api/v1/me/"]["get"]["responses"]
