@@ -1,10 +1,13 @@
 """The session sweep finds the sockets of deactivated people and ended sessions in two queries."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from enterprise_social.streaming import _ended_subscribers
 from tests.factories import UserFactory
@@ -34,10 +37,14 @@ def test_sweep_picks_deactivated_people_and_ended_sessions_only(django_assert_ma
     keep_without_session = Socket(active.pk, None)
     deactivated = Socket(leaving.pk, _session(leaving))
     ended = Socket(logged_out.pk, "no-such-session")
+    expired = Socket(active.pk, _session(active))
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     leaving.is_active = False
     leaving.save()
     many = [Socket(active.pk, keep.session_key) for _ in range(500)]
-    subs = [keep, keep_without_session, deactivated, ended, *many]
+    subs = [keep, keep_without_session, deactivated, ended, expired, *many]
     with django_assert_max_num_queries(2):
         found = _ended_subscribers(subs)
-    assert set(map(id, found)) == {id(deactivated), id(ended)}
+    assert set(map(id, found)) == {id(deactivated), id(ended), id(expired)}

@@ -5,6 +5,8 @@ package, whose docstring explains why a rerun creates nothing and the same --see
 same company.
 """
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -79,7 +81,17 @@ class Command(BaseCommand):
             or statuses >= PROGRESS_MIN_STATUSES,
         )
 
+        clock = time.perf_counter()
+        stages: list[tuple[str, float]] = []
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            stages.append((name, now - clock))
+            clock = now
+
         company = seed_company(people, password=password, seed=seed, progress=progress)
+        lap("company")
         if statuses > 0:
             cast = Cast.build(people, company.user_ids, company.departments, seed)
             seeder = ContentSeeder(cast, seed=seed, statuses=statuses, progress=progress)
@@ -89,7 +101,9 @@ class Command(BaseCommand):
                     + "; ".join(t[:40] for t in seeder.slow_templates)
                 )
             stories, created = seeder.run()
+            lap("content")
             posts, questions = LeadershipSeeder(cast, seed=seed).run()
+            lap("leadership")
             content = content_totals()
             self.stdout.write(
                 f"Content ready: {content.statuses:,} statuses, "
@@ -103,12 +117,14 @@ class Command(BaseCommand):
                 f"{posts + questions:,} new)."
             )
             new_ideas = IdeaSeeder(cast, seed=seed).run()
+            lap("ideas")
             idea_count = idea_totals()
             self.stdout.write(
                 f"Ideas ready: {idea_count.ideas:,} ideas, {idea_count.votes:,} votes, "
                 f"{idea_count.decisions:,} decisions ({new_ideas:,} new)."
             )
             new_polls = PollSeeder(seed=seed).run()
+            lap("polls")
             all_polls, open_polls = poll_totals()
             self.stdout.write(
                 f"Polls ready: {all_polls:,} polls ({open_polls:,} open; {new_polls:,} new)."
@@ -116,6 +132,7 @@ class Command(BaseCommand):
             new_events = ActivitySeeder(
                 cast, seed=seed, started_at=started_at, history_days=activity_days
             ).run()
+            lap("activity")
             history = (
                 "12 months"
                 if len(people) <= HISTORY_MAX_PEOPLE
@@ -133,4 +150,10 @@ class Command(BaseCommand):
                 f"{totals.follows:,} follows ({company.created:,} new accounts). "
                 f"Log in as alice / {password}."
             )
+        )
+        total = sum(seconds for _, seconds in stages)
+        self.stdout.write(
+            f"Took {total:.0f} s: "
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in stages)
+            + "."
         )
