@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -37,8 +37,11 @@ def viewer_department_id(user: User) -> int | None:
 
 def visible_q(user: User) -> Q:
     """Statuses this person may read: company posts, their own, their department's."""
-    q = Q(visibility=Visibility.COMPANY) | Q(author_id=user.pk)
-    department_id = viewer_department_id(user)
+    return _visible_q(user.pk, viewer_department_id(user))
+
+
+def _visible_q(user_id: int, department_id: int | None) -> Q:
+    q = Q(visibility=Visibility.COMPANY) | Q(author_id=user_id)
     if department_id is not None:
         q |= Q(visibility=Visibility.DEPARTMENT, department_id=department_id)
     return q
@@ -106,8 +109,52 @@ def feed(*, user: User, include_pinned: bool = False) -> QuerySet[Status]:
 # (author, created_at) index is read, since a scan of the time index for a few quiet people
 # would cross most of the table before it found a page.
 FOLLOWS_BY_TIME = 30
-# A value no author id takes, marking where a compiled branch holds the author's id.
+# Values no id or time takes, marking where a compiled branch holds the viewer's values.
 AUTHOR_SLOT = -7_654_321
+_USER_SLOT = -7_654_322
+_DEPARTMENT_SLOT = -7_654_323
+_AFTER_ID_SLOT = -7_654_324
+_NOW_SLOT = datetime(1901, 1, 1, tzinfo=UTC)
+_AFTER_SLOT = datetime(1902, 1, 1, tzinfo=UTC)
+# The branches' SQL by shape (vendor, department or not, cursor or not, busy follows, limit),
+# compiled once per process: building and compiling the ORM's querysets was a fifth of a feed
+# request's time (cProfile, issue 7), the same work every time but for the values.
+_BRANCHES: dict[tuple, tuple[list[tuple[str, list]], tuple[str, list]]] = {}
+
+
+def _feed_branches(
+    *, department: bool, after: bool, busy: bool, limit: int
+) -> tuple[list[tuple[str, list]], tuple[str, list]]:
+    """The compiled branches of `feed_page_ids` with slots for the values: the fixed sources
+    (announcements, the department, busy follows) and one person's branch."""
+    key = (connection.vendor, department, after, busy, limit)
+    if key in _BRANCHES:
+        return _BRANCHES[key]
+    department_id = _DEPARTMENT_SLOT if department else None
+    base = Status.objects.filter(
+        _visible_q(_USER_SLOT, department_id), created_at__lte=_NOW_SLOT
+    ).exclude(active_announcements_q(_NOW_SLOT))
+    if after:
+        # The bound on created_at alone lets each scan start at the cursor (an index condition);
+        # the OR that settles ties is only a filter.
+        base = base.filter(created_at__lte=_AFTER_SLOT).filter(
+            Q(created_at__lt=_AFTER_SLOT) | Q(created_at=_AFTER_SLOT, id__lt=_AFTER_ID_SLOT)
+        )
+    sources = [Q(is_announcement=True)]
+    if department:
+        sources.append(Q(visibility=Visibility.DEPARTMENT, department_id=_DEPARTMENT_SLOT))
+    if busy:
+        followed = Follow.objects.filter(follower_id=_USER_SLOT).values("followee_id")
+        sources.append(Q(author_id__in=followed))
+
+    def compiled(source: Q) -> tuple[str, list]:
+        branch = base.filter(source).order_by("-created_at", "-id").values_list("created_at", "id")
+        sql, params = branch[:limit].query.get_compiler(using=branch.db).as_sql()
+        return sql, list(params)
+
+    branches = [compiled(source) for source in sources], compiled(Q(author_id=AUTHOR_SLOT))
+    _BRANCHES[key] = branches
+    return branches
 
 
 def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21) -> list[int]:
@@ -121,39 +168,34 @@ def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21)
     on every later page). Raw SQL around the ORM's branches: Django refuses LIMIT inside a
     UNION on SQLite, which accepts it inside `SELECT * FROM (...)` like PostgreSQL."""
     department_id = viewer_department_id(user)
-    follows = Follow.objects.filter(follower_id=user.pk)
-    followees = list(follows.values_list("followee_id", flat=True)[: FOLLOWS_BY_TIME + 1])
-    now = timezone.now()
-    base = Status.objects.filter(visible_q(user), created_at__lte=now).exclude(
-        active_announcements_q(now)
+    followees = list(
+        Follow.objects.filter(follower_id=user.pk).values_list("followee_id", flat=True)[
+            : FOLLOWS_BY_TIME + 1
+        ]
     )
+    busy = len(followees) > FOLLOWS_BY_TIME
+    fixed, person = _feed_branches(
+        department=department_id is not None, after=after is not None, busy=busy, limit=limit
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {
+        _USER_SLOT: user.pk,
+        _DEPARTMENT_SLOT: department_id,
+        adapt(_NOW_SLOT): adapt(timezone.now()),
+    }
     if after is not None:
-        # The bound on created_at alone lets each scan start at the cursor (an index condition);
-        # the OR that settles ties is only a filter.
-        base = base.filter(created_at__lte=after[0]).filter(
-            Q(created_at__lt=after[0]) | Q(created_at=after[0], id__lt=after[1])
-        )
-    sources = [Q(is_announcement=True)]
-    if department_id is not None:
-        sources.append(Q(visibility=Visibility.DEPARTMENT, department_id=department_id))
-    authors = [user.pk]
-    if len(followees) > FOLLOWS_BY_TIME:
-        sources.append(Q(author_id__in=follows.values("followee_id")))
-    else:
-        authors += followees
+        values[adapt(_AFTER_SLOT)] = adapt(after[0])
+        values[_AFTER_ID_SLOT] = after[1]
 
-    def compiled(source: Q) -> tuple[str, list]:
-        branch = base.filter(source).order_by("-created_at", "-id").values_list("created_at", "id")
-        sql, branch_params = branch[:limit].query.get_compiler(using=branch.db).as_sql()
-        return sql, list(branch_params)
+    def filled(params: list, author: int | None = None) -> list:
+        slots = values if author is None else {**values, AUTHOR_SLOT: author}
+        return [slots.get(p, p) if isinstance(p, int | str | datetime) else p for p in params]
 
-    branches = [compiled(source) for source in sources]
-    # One author's branch differs from the next only by the author's id: compile it once.
-    author_sql, author_params = compiled(Q(author_id=AUTHOR_SLOT))
-    slot = author_params.index(AUTHOR_SLOT)
-    for author in authors:
-        branches.append((author_sql, [*author_params[:slot], author, *author_params[slot + 1 :]]))
     parts, params = [], []
+    branches = [(sql, filled(branch_params)) for sql, branch_params in fixed]
+    person_sql, person_params = person
+    for author in [user.pk] + ([] if busy else followees):
+        branches.append((person_sql, filled(person_params, author)))
     for n, (sql, branch_params) in enumerate(branches):
         parts.append(f"SELECT * FROM ({sql}) AS branch{n}")  # noqa: S608 - the ORM's SQL
         params.extend(branch_params)

@@ -121,3 +121,20 @@ def test_written_out_serializer_matches_drfs_walk(company, alice, ceo):
     slow = [serializers.Serializer.to_representation(child, s) for s in statuses]
     assert [dict(s) for s in fast] == [dict(s) for s in slow]
     assert [list(s) for s in fast] == [list(s) for s in slow]  # the same key order
+
+
+@pytest.mark.parametrize("by_time", [False, True])
+def test_a_viewer_without_a_department_gets_the_reference_feed(company, by_time, monkeypatch):
+    # The compiled branches are cached by shape: without a department is another shape.
+    if by_time:
+        monkeypatch.setattr(selectors, "FOLLOWS_BY_TIME", 0)
+    loner = UserFactory(username="loner", finish__department=None)
+    follow_create(follower=loner, followee=Status.objects.get(body="a quiet one").author)
+    follow_create(
+        follower=loner, followee=Status.objects.filter(body__startswith="followed")[0].author
+    )
+    post(loner, "my own")
+    reference = list(selectors.feed(user=loner).values_list("id", flat=True))
+    _, ids = _walk(client_for(loner), 4)
+    assert ids == reference
+    assert len(ids) > 8
