@@ -291,8 +291,11 @@ def poll_payload(poll: Poll, *, viewer: bool) -> dict:
 def decorate_polls(statuses: list[Status], *, user: User | None) -> None:
     """Set `status.poll_data` (the payload, or None) on each status of a page, and for the
     templates `status.poll_ends_at` (a datetime); used by `feeds.selectors.decorate`. A
-    removed status serves no poll, like it serves no words."""
-    polls = polls_for([s.pk for s in statuses if not s.is_removed], user=user)
+    removed status serves no poll, like it serves no words. Statuses read with `has_poll`
+    (feeds.selectors.statuses_by_ids) are asked about only when they have one."""
+    polls = polls_for(
+        [s.pk for s in statuses if not s.is_removed and getattr(s, "has_poll", True)], user=user
+    )
     for status in statuses:
         poll = polls.get(status.pk)
         status.poll_ends_at = poll.ends_at if poll is not None else None

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from .models import (
     Hashtag,
     ModerationAction,
     Notification,
+    Poll,
     Reaction,
     ReactionKind,
     Report,
@@ -207,8 +208,13 @@ def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21)
 
 def statuses_by_ids(ids: list[int]) -> dict[int, Status]:
     """These statuses by id, with what the API's StatusSerializer reads: `mention_names` and
-    `hashtag_names` (two plain queries, cheaper than prefetching the objects)."""
-    found = Status.objects.select_related("author__profile__department", "removed_by").in_bulk(ids)
+    `hashtag_names` (two plain queries, cheaper than prefetching the objects), and `has_poll`
+    (so that `decorate` asks for polls only when a status has one: most pages have none)."""
+    found = (
+        Status.objects.select_related("author__profile__department", "removed_by")
+        .annotate(has_poll=Exists(Poll.objects.filter(status_id=OuterRef("pk"))))
+        .in_bulk(ids)
+    )
     for status in found.values():
         status.mention_names, status.hashtag_names = [], []
     for status_id, name in (
