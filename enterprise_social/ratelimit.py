@@ -30,11 +30,13 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     "status": (10, 60),  # statuses per person per minute
     "comment": (20, 60),  # comments per person per minute
     "idea": (5, 3600),  # idea proposals per person per hour
+    "export": (10, 3600),  # personal data exports per person per hour (each reads everything)
 }
 # What a refused person reads, where the generic wording would not do; formatted with `allowed`,
 # `window` and `retry_after` (seconds) and `minutes` (rounded up).
 MESSAGES: dict[str, str] = {
     "idea": "You can propose at most {allowed} ideas an hour. Try again in {minutes} min.",
+    "export": "You can download your data {allowed} times an hour. Try again in {minutes} min.",
 }
 
 

@@ -1,3 +1,5 @@
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -76,6 +78,7 @@ class ProfileDetailSerializer(ProfileSerializer):
     is_following = serializers.BooleanField(read_only=True)
     reports = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
+    is_former = serializers.SerializerMethodField()
 
     class Meta(ProfileSerializer.Meta):
         fields = [
@@ -85,6 +88,7 @@ class ProfileDetailSerializer(ProfileSerializer):
             "is_following",
             "reports",
             "roles",
+            "is_former",
         ]
         read_only_fields = fields
 
@@ -94,6 +98,10 @@ class ProfileDetailSerializer(ProfileSerializer):
 
     def get_roles(self, obj: Profile) -> list[str]:
         return roles_of(obj.user)
+
+    def get_is_former(self, obj: Profile) -> bool:
+        """Deactivated by an admin: left the company. Their profile and posts stay."""
+        return not obj.user.is_active
 
 
 class MeUpdateSerializer(serializers.Serializer):
@@ -121,6 +129,29 @@ class MeUpdateSerializer(serializers.Serializer):
 def profile_detail_payload(*, username: str, viewer) -> dict:
     profile = selectors.profile_for_page(username=username, viewer=viewer)
     return ProfileDetailSerializer(profile).data
+
+
+class MeExportView(APIView):
+    """Everything the signed-in person wrote, and their profile, as a JSON download."""
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="Your account, profile and everything you wrote or did, as JSON "
+        "(see profiles/export.py for the sections). 10 downloads an hour.",
+    )
+    def get(self, request):
+        from enterprise_social import ratelimit
+
+        from .export import personal_export
+
+        ratelimit.hit("export", request.user.pk)
+        response = Response(personal_export(user=request.user))
+        day = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="enterprise-social-{request.user.username}-{day}.json"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class MeView(APIView):

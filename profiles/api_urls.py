@@ -4,6 +4,7 @@ from . import api
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("me/export/", api.MeExportView.as_view(), name="api-me-export"),
     path("profiles/", api.ProfileListView.as_view(), name="api-profiles"),
     path("profiles/<str:username>/", api.ProfileDetailView.as_view(), name="api-profile"),
     path("profiles/<str:username>/follow/", api.FollowView.as_view(), name="api-follow"),

@@ -38,8 +38,10 @@ def profile_list(*, q: str = "", department: str = "", skill: str = "") -> Query
 
 
 def profile_get(*, username: str) -> Profile:
+    """A person's profile, also once they have left: their content stays part of the company's
+    record, so their page stays, marked `is_former` (docs/operations.md, "Leaver")."""
     profile = (
-        profile_base_qs()
+        Profile.objects.select_related("user", "department", "manager__user")
         .prefetch_related("skills")
         .annotate(
             followers_count=Count("user__follower_set", distinct=True),
@@ -50,6 +52,7 @@ def profile_get(*, username: str) -> Profile:
     )
     if profile is None:
         raise Http404("No such person.")
+    profile.is_former = not profile.user.is_active
     return profile
 
 

@@ -200,7 +200,8 @@ AVATAR_COLOURS = ["#1d4ed8", "#0f766e", "#7c3aed", "#b45309", "#be123c", "#4d7c0
 @require_GET
 def avatar(request, username: str):
     """An avatar for logged-in users only: the uploaded picture or generated initials (SVG)."""
-    profile = Profile.objects.filter(user__username=username, user__is_active=True).first()
+    # Former employees keep their picture: it stands beside what they wrote.
+    profile = Profile.objects.filter(user__username=username).first()
     if profile is None:
         raise Http404("No such person.")
     if profile.avatar:

@@ -184,7 +184,8 @@ def test_directory_hides_deactivated_people(alice_api, alice, bob):
     bob.save()
     results = alice_api.get("/api/v1/profiles/").json()["results"]
     assert "bob" not in {p["username"] for p in results}
-    assert alice_api.get("/api/v1/profiles/bob/").status_code == 404
+    # Their profile stays, marked as former (tests/profiles/test_personal_data.py).
+    assert alice_api.get("/api/v1/profiles/bob/").json()["is_former"] is True
 
 
 def test_directory_is_cursor_paginated_without_gaps_or_repeats(alice_api, alice):
