@@ -21,7 +21,10 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "es:events"
+
+def channel() -> str:
+    """The one Redis pub/sub channel of live events (per `REDIS_PREFIX`)."""
+    return f"{settings.REDIS_PREFIX}:events"
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,11 @@ def publish_many(messages: list[dict]) -> None:
     texts = [encode(message) for message in messages]
     if settings.REDIS_URL:
         if len(texts) == 1:
-            _sync_redis().publish(CHANNEL, texts[0])
+            _sync_redis().publish(channel(), texts[0])
             return
         pipe = _sync_redis().pipeline(transaction=False)
         for text in texts:
-            pipe.publish(CHANNEL, text)
+            pipe.publish(channel(), text)
         pipe.execute()
     else:
         from .streaming import hub

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from django.conf import settings
 
-from .realtime import CHANNEL
+from .realtime import channel
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class Hub:
             )
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(CHANNEL)
+                await pubsub.subscribe(channel())
                 self.subscribed.set()
                 if attempt:
                     # Sockets accepted while we were not subscribed resumed from the database

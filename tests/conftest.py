@@ -8,12 +8,26 @@ from tests.factories import DepartmentFactory, UserFactory
 PASSWORD = "correct horse battery"
 
 
+def _clear_cache() -> None:
+    """Empty this process's cache. On Redis only this worker's keys go (settings.REDIS_PREFIX):
+    `cache.clear()` would FLUSHDB under a parallel worker's feet."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{settings.REDIS_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     # Rate limits and sessions live in the cache; a test must not inherit another's counters.
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture(autouse=True)

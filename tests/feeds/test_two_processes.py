@@ -38,18 +38,44 @@ pytestmark = [
     ),
 ]
 PASSWORD = "correct horse battery"
-REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-    "--save", "", "--appendonly", "no",
-]  # fmt: skip
+
+
+def redis_command(port: int) -> list[str]:
+    return [
+        "redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+        "--appendonly", "no",
+    ]  # fmt: skip
 
 
 @pytest.fixture
-def servers():
+def private_redis():
+    """A Redis of this test's own: the outage test stops it, and the shared one serves the other
+    test workers meanwhile."""
+    port = free_port()
+    process = subprocess.Popen(redis_command(port), stdout=subprocess.DEVNULL)  # noqa: S603
+    redis = {"port": port, "process": process}
+    wait_for_redis(port)
+    yield redis
+    with contextlib.suppress(Exception):
+        subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False)  # noqa: S603, S607
+    redis["process"].wait(timeout=10)
+
+
+def wait_for_redis(port: int) -> None:
+    for _ in range(100):
+        if redis_up(port):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"redis-server on {port} did not start")
+
+
+@pytest.fixture
+def servers(private_redis):
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": f"redis://127.0.0.1:{private_redis['port']}/0",
         "DJANGO_DEBUG": "1",
     }
     ports = [free_port(), free_port()]
@@ -95,9 +121,9 @@ async def statuses_from(ws, *, until_ids: set[int], timeout: float = 10.0) -> li
     return received
 
 
-def redis_up() -> bool:
-    result = subprocess.run(
-        ["redis-cli", "-h", "127.0.0.1", "ping"],  # noqa: S607
+def redis_up(port: int) -> bool:
+    result = subprocess.run(  # noqa: S603
+        ["redis-cli", "-h", "127.0.0.1", "-p", str(port), "ping"],  # noqa: S607
         capture_output=True,
         text=True,
     )
@@ -133,7 +159,7 @@ def test_post_through_one_process_reaches_a_socket_on_the_other(servers, company
     assert got == [status_id]
 
 
-def test_redis_outage_loses_no_status_once_the_client_resumes(servers, company):
+def test_redis_outage_loses_no_status_once_the_client_resumes(servers, company, private_redis):
     port_a, port_b = servers
     session_id = browser_session_id(port_b, "reader", PASSWORD)
     writer = Writer(port_a)
@@ -142,18 +168,19 @@ def test_redis_outage_loses_no_status_once_the_client_resumes(servers, company):
         ws = await open_stream(port_b, session_id)
         before = writer.post("/api/v1/statuses/", json={"body": "before the outage"}).json()
         got = await statuses_from(ws, until_ids={before["id"]})
-        subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], check=False)  # noqa: S607
+        redis_port = private_redis["port"]
+        subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], check=False)  # noqa: S603, S607
+        private_redis["process"].wait(timeout=10)
         try:
             during = [
                 writer.post("/api/v1/statuses/", json={"body": f"during {i}"}) for i in range(3)
             ]
             assert [r.status_code for r in during] == [201, 201, 201]
         finally:
-            subprocess.run(REDIS_START, check=True)  # noqa: S603
-            for _ in range(50):
-                if redis_up():
-                    break
-                time.sleep(0.1)
+            private_redis["process"] = subprocess.Popen(  # noqa: S603
+                redis_command(redis_port), stdout=subprocess.DEVNULL
+            )
+            wait_for_redis(redis_port)
         during_ids = [r.json()["id"] for r in during]
         # The server closed our socket when its subscription broke; reconnect and resume.
         await asyncio.sleep(0.5)
