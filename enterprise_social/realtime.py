@@ -44,16 +44,7 @@ def encode(message: dict) -> str:
 
 def broadcast_on_commit(event: dict, audience: Audience) -> None:
     """Publish `event` to `audience` once the current transaction commits (now if none)."""
-    message = {"audience": asdict(audience), "event": event}
-
-    def send() -> None:
-        try:
-            publish(message)
-        except Exception:
-            # The data is committed; clients will get it on resume. Never fail the request.
-            logger.exception("realtime: could not publish %s", event.get("type"))
-
-    transaction.on_commit(send)
+    broadcast_many_on_commit([(event, audience)])
 
 
 def broadcast_many_on_commit(items: list[tuple[dict, Audience]]) -> None:
@@ -67,7 +58,9 @@ def broadcast_many_on_commit(items: list[tuple[dict, Audience]]) -> None:
         try:
             publish_many(messages)
         except Exception:
-            logger.exception("realtime: could not publish %d events", len(messages))
+            # The data is committed; clients will get it on resume. Never fail the request.
+            kinds = sorted({str(m["event"].get("type")) for m in messages})
+            logger.exception("realtime: could not publish %s", ", ".join(kinds))
 
     transaction.on_commit(send)
 

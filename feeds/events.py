@@ -84,12 +84,7 @@ def reaction_changed(status: Status) -> None:
 
 
 def notification_created(notification: Notification) -> None:
-    from .api import NotificationSerializer
-
-    broadcast_on_commit(
-        {"type": "notification.created", "notification": NotificationSerializer(notification).data},
-        Audience(user_ids=(notification.recipient_id,)),
-    )
+    notifications_created([notification])
 
 
 def notifications_created(notifications: list[Notification]) -> None:

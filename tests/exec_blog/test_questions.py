@@ -262,7 +262,7 @@ def test_answer_broadcasts_question_answered_to_everyone(
     from enterprise_social import realtime
 
     sent = []
-    monkeypatch.setattr(realtime, "publish", sent.append)
+    monkeypatch.setattr(realtime, "publish_many", sent.extend)
     question = ask(alice, anonymous=True)
     with django_capture_on_commit_callbacks(execute=True):
         services.question_answer(executive=ceo, question=question, body="Answered")
