@@ -28,6 +28,22 @@ async def via_groups(sockets: int, events: int) -> float:
     from channels_redis.core import RedisChannelLayer
 
     layer = RedisChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix="bench", capacity=10_000)
+    return await _through_layer(layer, sockets, events, settle=0.0)
+
+
+async def via_pubsub_groups(sockets: int, events: int) -> float:
+    """The same with channels-redis's RedisPubSubChannelLayer: one Redis pub/sub channel per
+    group, each process copies a group message into its local channels."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    layer = RedisPubSubChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix="benchps")
+    # Its group subscription is made in the background once the readers wait.
+    return await _through_layer(layer, sockets, events, settle=0.2)
+
+
+async def _through_layer(layer, sockets: int, events: int, *, settle: float) -> float:
+    """One channel per socket in one group, one `group_send` per event; seconds until every
+    channel has read (and, like `send_json`, encoded) every event."""
     channels = [await layer.new_channel() for _ in range(sockets)]
     for name in channels:
         await layer.group_add("everyone", name)
@@ -40,39 +56,9 @@ async def via_groups(sockets: int, events: int) -> float:
             json.dumps(message["event"])  # each consumer encodes its own copy (send_json)
             received += 1
 
-    started = time.perf_counter()
     readers = [asyncio.create_task(reader(name)) for name in channels]
-    for i in range(events):
-        await layer.group_send("everyone", {"type": "stream.event", "event": {"n": i}})
-    await asyncio.gather(*readers)
-    elapsed = time.perf_counter() - started
-    for name in channels:
-        await layer.group_discard("everyone", name)
-    await layer.flush()
-    assert received == sockets * events
-    return elapsed
-
-
-async def via_pubsub_groups(sockets: int, events: int) -> float:
-    """The same with channels-redis's RedisPubSubChannelLayer: one Redis pub/sub channel per
-    group, each process copies a group message into its local channels."""
-    from channels_redis.pubsub import RedisPubSubChannelLayer
-
-    layer = RedisPubSubChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix="benchps")
-    channels = [await layer.new_channel() for _ in range(sockets)]
-    for name in channels:
-        await layer.group_add("everyone", name)
-    received = 0
-
-    async def reader(name: str) -> None:
-        nonlocal received
-        for _ in range(events):
-            message = await layer.receive(name)
-            json.dumps(message["event"])
-            received += 1
-
-    readers = [asyncio.create_task(reader(name)) for name in channels]
-    await asyncio.sleep(0.2)  # the group subscription is made in the background
+    if settle:
+        await asyncio.sleep(settle)
     started = time.perf_counter()
     for i in range(events):
         await layer.group_send("everyone", {"type": "stream.event", "event": {"n": i}})

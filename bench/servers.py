@@ -35,23 +35,8 @@ def start_daphne(
     port: int, env: dict | None = None, *, quiet: bool = True, unset: tuple[str, ...] = ()
 ) -> subprocess.Popen:
     """Start `daphne` on 127.0.0.1:`port` and wait until /healthz answers 200."""
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "enterprise_social.asgi:application",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=server_env(env, unset),
-        stdout=subprocess.DEVNULL if quiet else None,
-        stderr=subprocess.DEVNULL if quiet else None,
-    )
-    return _wait_healthy(process, port, "daphne")
+    argv = ["daphne", "-b", "127.0.0.1", "-p", str(port)]
+    return _start(argv, port, "daphne", env=env, quiet=quiet, unset=unset)
 
 
 # The deployed server (docs/deployment.md): Uvicorn on uvloop and httptools, sockets on the
@@ -80,26 +65,26 @@ def start_uvicorn(
 ) -> subprocess.Popen:
     """Start Uvicorn as it is deployed, with `workers` processes on 127.0.0.1:`port`, and wait
     until /healthz answers 200."""
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            *UVICORN_ARGS,
-            "enterprise_social.asgi:application",
-        ],  # fmt: skip
+    argv = [
+        "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        *UVICORN_ARGS,
+    ]  # fmt: skip
+    name = f"uvicorn --workers {workers}"
+    return _start(argv, port, name, env=env, quiet=quiet, unset=unset)
+
+
+def _start(
+    argv: list[str], port: int, name: str, *, env: dict | None, quiet: bool, unset: tuple
+) -> subprocess.Popen:
+    """`python -m <argv> enterprise_social.asgi:application` from the project folder."""
+    process = subprocess.Popen(  # noqa: S603 - our own module and fixed arguments
+        [sys.executable, "-m", *argv, "enterprise_social.asgi:application"],
         cwd=ROOT,
         env=server_env(env, unset),
         stdout=subprocess.DEVNULL if quiet else None,
         stderr=subprocess.DEVNULL if quiet else None,
     )
-    return _wait_healthy(process, port, f"uvicorn --workers {workers}")
+    return _wait_healthy(process, port, name)
 
 
 def _wait_healthy(process: subprocess.Popen, port: int, name: str) -> subprocess.Popen:

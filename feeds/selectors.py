@@ -111,7 +111,7 @@ def feed(*, user: User, include_pinned: bool = False) -> QuerySet[Status]:
 # would cross most of the table before it found a page.
 FOLLOWS_BY_TIME = 30
 # Values no id or time takes, marking where a compiled branch holds the viewer's values.
-AUTHOR_SLOT = -7_654_321
+_AUTHOR_SLOT = -7_654_321
 _USER_SLOT = -7_654_322
 _DEPARTMENT_SLOT = -7_654_323
 _AFTER_ID_SLOT = -7_654_324
@@ -153,7 +153,7 @@ def _feed_branches(
         sql, params = branch[:limit].query.get_compiler(using=branch.db).as_sql()
         return sql, list(params)
 
-    branches = [compiled(source) for source in sources], compiled(Q(author_id=AUTHOR_SLOT))
+    branches = [compiled(source) for source in sources], compiled(Q(author_id=_AUTHOR_SLOT))
     _BRANCHES[key] = branches
     return branches
 
@@ -189,7 +189,7 @@ def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21)
         values[_AFTER_ID_SLOT] = after[1]
 
     def filled(params: list, author: int | None = None) -> list:
-        slots = values if author is None else {**values, AUTHOR_SLOT: author}
+        slots = values if author is None else {**values, _AUTHOR_SLOT: author}
         return [slots.get(p, p) if isinstance(p, int | str | datetime) else p for p in params]
 
     parts, params = [], []

@@ -18,8 +18,11 @@ from .models import Follow, Profile, User
 FORMAT_VERSION = 1
 
 
-def _removal(obj) -> dict:
-    return {"removal": obj.removal, "removal_reason": obj.removal_reason}
+REMOVAL = ("removal", "removal_reason")  # set when a moderator hid it, with the public reason
+
+
+def _rows(queryset, order: str, *fields: str) -> list[dict]:
+    return list(queryset.order_by(order, "id").values(*fields))
 
 
 def personal_export(*, user: User) -> dict:
@@ -63,84 +66,90 @@ def personal_export(*, user: User) -> dict:
             "created_at": profile.created_at,
             "updated_at": profile.updated_at,
         },
-        "following": list(
-            Follow.objects.filter(follower=user)
-            .order_by("created_at")
-            .values("followee__username", "created_at")
+        "following": _rows(
+            Follow.objects.filter(follower=user), "created_at", "followee__username", "created_at"
         ),
         "statuses": [
-            {
-                "id": status.pk,
-                "body": status.body,
-                "visibility": status.visibility,
-                "created_at": status.created_at,
-                "edited_at": status.edited_at,
-                "is_announcement": status.is_announcement,
-                "earlier_versions": revisions.get(status.pk, []),
-                **_removal(status),
-            }
-            for status in Status.objects.filter(author=user).order_by("created_at", "id")
+            {**status, "earlier_versions": revisions.get(status["id"], [])}
+            for status in _rows(
+                Status.objects.filter(author=user),
+                "created_at",
+                *("id", "body", "visibility", "created_at", "edited_at", "is_announcement"),
+                *REMOVAL,
+            )
         ],
-        "comments": [
-            {
-                "id": comment.pk,
-                "status_id": comment.status_id,
-                "body": comment.body,
-                "created_at": comment.created_at,
-                **_removal(comment),
-            }
-            for comment in Comment.objects.filter(author=user).order_by("created_at", "id")
-        ],
-        "reactions": list(
-            Reaction.objects.filter(user=user)
-            .order_by("created_at")
-            .values("status_id", "kind", "created_at")
+        "comments": _rows(
+            Comment.objects.filter(author=user),
+            "created_at",
+            *("id", "status_id", "body", "created_at"),
+            *REMOVAL,
+        ),
+        "reactions": _rows(
+            Reaction.objects.filter(user=user), "created_at", "status_id", "kind", "created_at"
         ),
         # Anonymous polls store no choice (docs/api.md), so only named votes can be listed.
-        "poll_votes": list(
-            PollVote.objects.filter(user=user)
-            .order_by("created_at")
-            .values("option__poll__status_id", "option__label", "created_at")
+        "poll_votes": _rows(
+            PollVote.objects.filter(user=user),
+            "created_at",
+            "option__poll__status_id",
+            "option__label",
+            "created_at",
         ),
-        "questions": list(
-            Question.objects.filter(asker=user)
-            .order_by("created_at")
-            .values("id", "body", "anonymous", "created_at", "answer_body", "answered_at")
+        "questions": _rows(
+            Question.objects.filter(asker=user),
+            "created_at",
+            "id",
+            "body",
+            "anonymous",
+            "created_at",
+            "answer_body",
+            "answered_at",
         ),
-        "question_votes": list(
-            QuestionVote.objects.filter(user=user)
-            .order_by("created_at")
-            .values("question_id", "created_at")
+        "question_votes": _rows(
+            QuestionVote.objects.filter(user=user), "created_at", "question_id", "created_at"
         ),
-        "answers": list(
-            Question.objects.filter(answered_by=user)
-            .order_by("answered_at")
-            .values("id", "answer_body", "answered_at")
+        "answers": _rows(
+            Question.objects.filter(answered_by=user),
+            "answered_at",
+            "id",
+            "answer_body",
+            "answered_at",
         ),
-        "blog_posts": list(
-            BlogPost.objects.filter(author=user)
-            .order_by("created_at")
-            .values("title", "slug", "summary", "body", "status", "publish_at", "created_at")
+        "blog_posts": _rows(
+            BlogPost.objects.filter(author=user),
+            "created_at",
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "status",
+            "publish_at",
+            "created_at",
         ),
-        "ideas": list(
-            Idea.objects.filter(author=user)
-            .order_by("created_at")
-            .values("id", "title", "description", "state", "created_at", "edited_at")
+        "ideas": _rows(
+            Idea.objects.filter(author=user),
+            "created_at",
+            "id",
+            "title",
+            "description",
+            "state",
+            "created_at",
+            "edited_at",
         ),
-        "idea_votes": list(
-            IdeaVote.objects.filter(user=user)
-            .order_by("created_at")
-            .values("idea_id", "created_at")
+        "idea_votes": _rows(
+            IdeaVote.objects.filter(user=user), "created_at", "idea_id", "created_at"
         ),
-        "reports_filed": list(
-            Report.objects.filter(reporter=user)
-            .order_by("created_at")
-            .values("status_id", "comment_id", "reason", "created_at", "resolved_at")
+        "reports_filed": _rows(
+            Report.objects.filter(reporter=user),
+            "created_at",
+            "status_id",
+            "comment_id",
+            "reason",
+            "created_at",
+            "resolved_at",
         ),
         # What the engagement record holds by name; reports only ever show groups of 5 or more.
-        "activity": list(
-            ActivityEvent.objects.filter(actor=user)
-            .order_by("occurred_at")
-            .values("kind", "occurred_at")
+        "activity": _rows(
+            ActivityEvent.objects.filter(actor=user), "occurred_at", "kind", "occurred_at"
         ),
     }
