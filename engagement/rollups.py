@@ -281,8 +281,10 @@ def rollups_rebuild(*, start: date, end: date) -> tuple[date, date, int]:
 
     Reads the whole weeks and months around the range, so the window it rewrites is wider than
     asked; returns that window and how many events it read. Events still pending are left to
-    the next catch-up, which adds them to the rebuilt rows exactly once.
+    the next catch-up, which adds them to the rebuilt rows exactly once. A range given the wrong
+    way round is read as the same range.
     """
+    start, end = min(start, end), max(start, end)
     window_start = min(week_start(start), month_start(start))
     window_end = max(week_start(end) + timedelta(days=6), month_end(end))
     with transaction.atomic():
