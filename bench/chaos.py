@@ -48,7 +48,7 @@ from django.db import connection  # noqa: E402
 from bench.servers import free_port, start_daphne, stop  # noqa: E402
 
 PASSWORD = "chaos pass phrase 42"  # noqa: S105 - throwaway accounts in a throwaway database
-# The product allows 10 statuses per person per minute (enterprise_social/ratelimit.py):
+# The product allows 10 statuses per person per minute (core/ratelimit.py):
 # twelve writers at one post every 4 s each stay under it.
 WRITERS = 12
 FOLLOWERS = 6

@@ -8,7 +8,7 @@ records the text it would send), so the figure is the cost of routing alone:
 - groups: every receiver has its own channels-redis channel in one group; one `group_send`
   per event, then every receiver reads its own channel (the straightforward Channels set-up);
 - hub: one Redis pub/sub subscription; each event is published once and routed in memory to
-  the receivers, encoded once (enterprise_social.streaming).
+  the receivers, encoded once (core.streaming).
 """
 
 import argparse
@@ -87,8 +87,8 @@ class Receiver:
 
 
 async def via_hub(sockets: int, events: int) -> float:
-    from enterprise_social.realtime import Audience, publish
-    from enterprise_social.streaming import hub
+    from core.realtime import Audience, publish
+    from core.streaming import hub
 
     receivers = [Receiver(i + 1) for i in range(sockets)]
     for receiver in receivers:

@@ -1,4 +1,4 @@
-"""Issue 8: rendering 100 KB of user text takes under 50 ms (`enterprise_social.text.render`).
+"""Issue 8: rendering 100 KB of user text takes under 50 ms (`core.text.render`).
 
     .venv/bin/python -m bench.text [--quick]
 
@@ -46,7 +46,7 @@ def _timed(fn, samples: int) -> list[float]:
 def _scenario(name: str, source: str, samples: int) -> Result:
     import nh3
 
-    from enterprise_social import text
+    from core import text
 
     def sanitise(html: str) -> str:
         return nh3.clean(

@@ -3,7 +3,7 @@ from engagement.services import visit_record
 
 class DailyVisitMiddleware:
     """Records the first authenticated request of the day (API token clients are counted by
-    `enterprise_social.api.SessionTokenAuthentication`, which authenticates later)."""
+    `core.api.SessionTokenAuthentication`, which authenticates later)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

@@ -98,12 +98,13 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "allauth.headless",
-    "enterprise_social",
+    "core",
     "profiles",
     "feeds",
     "exec_blog",
     "engagement",
     "ideas",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -114,16 +115,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "enterprise_social.middleware.LoginRequiredMiddleware",
+    "core.middleware.LoginRequiredMiddleware",
     "engagement.middleware.DailyVisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "enterprise_social.ratelimit.RateLimitMiddleware",
-    "enterprise_social.middleware.SecurityHeadersMiddleware",
-    "enterprise_social.middleware.UnknownSocialAppMiddleware",
-    "enterprise_social.middleware.DatabaseUnavailableMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.UnknownSocialAppMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "enterprise_social.urls"
@@ -169,7 +170,7 @@ REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "es") + os.environ.get("PYTEST_XDI
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "enterprise_social.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
@@ -272,11 +273,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Enterprise Social <no
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "enterprise_social.api.SessionTokenAuthentication",
+        "core.api.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["enterprise_social.api.IsActiveEmployee"],
-    "DEFAULT_PAGINATION_CLASS": "enterprise_social.api.CursorPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveEmployee"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -289,8 +290,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "1200/min")},
-    "DEFAULT_SCHEMA_CLASS": "enterprise_social.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "enterprise_social.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -300,7 +301,7 @@ SPECTACULAR_SETTINGS = {
     "headless app session token in the `X-Session-Token` header.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["enterprise_social.api.IsActiveEmployee"],
+    "SERVE_PERMISSIONS": ["core.api.IsActiveEmployee"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

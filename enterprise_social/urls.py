@@ -4,17 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from core import views
 
 # The admin signs in through the same login as everyone else (two-factor, SSO, rate limits).
 admin.site.login = login_required(admin.site.login)
 admin.site.site_header = "Enterprise Social administration"
 admin.site.site_title = "Enterprise Social admin"
 
-handler400 = "enterprise_social.views.error_400"
-handler403 = "enterprise_social.views.error_403"
-handler404 = "enterprise_social.views.error_404"
-handler500 = "enterprise_social.views.error_500"
+handler400 = "core.views.error_400"
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"
 
 api_patterns = [
     path("", include("profiles.api_urls")),

@@ -3,7 +3,7 @@ and its asker is never shown anywhere, the admin included (no column, no field, 
 
 from django.contrib import admin
 
-from enterprise_social.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import Question
 

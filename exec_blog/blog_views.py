@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enterprise_social.pagination import BadCursor, keyset_page
+from core.pagination import BadCursor, keyset_page
 from feeds import selectors as feed_selectors
 from feeds.views import CommentForm, _form_errors
 

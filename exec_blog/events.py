@@ -1,6 +1,6 @@
 """What the stream says when a question changes. Called by exec_blog.services."""
 
-from enterprise_social.realtime import Audience, broadcast_on_commit
+from core.realtime import Audience, broadcast_on_commit
 
 from .models import Question
 

@@ -10,10 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.images import reencode_upload
+from core.ratelimit import RateLimited
+from core.text import mention_candidates, render
 from engagement.services import Kind, activity_record
-from enterprise_social.images import reencode_upload
-from enterprise_social.ratelimit import RateLimited
-from enterprise_social.text import mention_candidates, render
 from feeds.models import ModerationAction, Notification, Status, Visibility
 from feeds.services import (
     MAX_LENGTH,

@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enterprise_social.pagination import BadCursor, keyset_page
-from enterprise_social.ratelimit import RateLimited
+from core.pagination import BadCursor, keyset_page
+from core.ratelimit import RateLimited
 from feeds.services import MAX_LENGTH, MAX_REASON
 from feeds.views import _form_errors, vote_toggle
 

@@ -6,8 +6,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprise_social import ratelimit
-from enterprise_social.api import MAX_ID, KeysetPagination
+from core import ratelimit
+from core.api import MAX_ID, KeysetPagination
 from profiles.api import DepartmentSerializer
 
 from . import polls, selectors, services

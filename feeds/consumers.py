@@ -1,7 +1,7 @@
 """`/ws/stream/`: one socket per open page, relaying the events its person should hear.
 
 Thin by design: it authenticates before accepting, registers with the process hub
-(enterprise_social.streaming) and relays. Reads go through selectors; it never writes.
+(core.streaming) and relays. Reads go through selectors; it never writes.
 """
 
 import json
@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
-from enterprise_social.streaming import SESSION_ENDED, hub
+from core.streaming import SESSION_ENDED, hub
 
 from . import selectors
 
@@ -22,7 +22,7 @@ FLOOD_WINDOW = 10.0  # …per this many seconds
 SEEN_MEMORY = 2000  # status ids remembered to drop duplicates between resume and live
 RESUME_LIMIT = 500
 # Close codes. Daphne (autobahn) sends only 1000 and 3000-4999 and silently keeps the socket open
-# for any other code (see enterprise_social.streaming.SUBSCRIPTION_LOST), so the standard 1008 and
+# for any other code (see core.streaming.SUBSCRIPTION_LOST), so the standard 1008 and
 # 1009 are sent as 4000 + that code, like SESSION_ENDED (4401, after HTTP 401) and 4012 (1012).
 FLOODED = 4008  # policy violation: more than FLOOD_LIMIT messages in FLOOD_WINDOW seconds
 TOO_BIG = 4009  # a message over MAX_FRAME bytes

@@ -5,7 +5,7 @@ to its department (department posts), and to everyone when it is a pinned announ
 Comments and reactions go to everyone who can read the status.
 """
 
-from enterprise_social.realtime import Audience, broadcast_many_on_commit, broadcast_on_commit
+from core.realtime import Audience, broadcast_many_on_commit, broadcast_on_commit
 
 from .models import Comment, Notification, ReactionKind, Status, Visibility
 

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
-from enterprise_social.realtime import broadcast_on_commit
+from core.realtime import broadcast_on_commit
 from profiles.models import User
 
 from .models import Poll, PollBallot, PollOption, PollVote, Status

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.text import Rendered, mention_candidates, render
 from engagement.services import Kind, activity_record, activity_record_many
-from enterprise_social.text import Rendered, mention_candidates, render
 from profiles.models import Profile, User
 
 from . import events, polls

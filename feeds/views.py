@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enterprise_social import ratelimit
-from enterprise_social.pagination import BadCursor, keyset_page
+from core import ratelimit
+from core.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
 

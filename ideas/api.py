@@ -5,8 +5,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprise_social import ratelimit
-from enterprise_social.api import KeysetPagination
+from core import ratelimit
+from core.api import KeysetPagination
 from feeds.api import AuthorSerializer, StrictSerializer
 from profiles.api import DepartmentSerializer
 from profiles.models import Department

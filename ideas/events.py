@@ -3,7 +3,7 @@
 Ideas are company-wide, so `idea.updated` goes to everyone, like `question.answered`.
 """
 
-from enterprise_social.realtime import Audience, broadcast_on_commit
+from core.realtime import Audience, broadcast_on_commit
 
 from .models import Idea
 

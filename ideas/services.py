@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.text import Rendered, mention_candidates, render
 from engagement.services import activity_record
-from enterprise_social.text import Rendered, mention_candidates, render
 from exec_blog.services import clean_tags
 from feeds import events as feed_events
 from feeds.models import Notification, Status, Visibility

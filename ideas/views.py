@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enterprise_social import ratelimit
-from enterprise_social.pagination import BadCursor, keyset_page
-from enterprise_social.ratelimit import RateLimited
+from core import ratelimit
+from core.pagination import BadCursor, keyset_page
+from core.ratelimit import RateLimited
 from feeds import selectors as feed_selectors
 from feeds.views import CommentForm, _form_errors, vote_toggle
 

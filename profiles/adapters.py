@@ -22,7 +22,7 @@ class AccountAdapter(DefaultAccountAdapter):
         from allauth.core.exceptions import ImmediateHttpResponse
         from allauth.core.ratelimit import respond_429
 
-        from enterprise_social.ratelimit import allauth_retry_after
+        from core.ratelimit import allauth_retry_after
 
         try:
             super().pre_authenticate(request, **credentials)

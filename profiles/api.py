@@ -6,7 +6,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprise_social.api import CursorPagination
+from core.api import CursorPagination
 
 from . import selectors, services
 from .models import Department, Profile
@@ -140,7 +140,7 @@ class MeExportView(APIView):
         "(see profiles/export.py for the sections). 10 downloads an hour.",
     )
     def get(self, request):
-        from enterprise_social import ratelimit
+        from core import ratelimit
 
         from .export import personal_export
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from enterprise_social.images import reencode_upload
-from enterprise_social.text import render_markdown
+from core.images import reencode_upload
+from core.text import render_markdown
 
 from .models import Department, Follow, Profile, RoleChange, Skill, User
 from .permissions import ROLES, can_edit_profile

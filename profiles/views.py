@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enterprise_social.pagination import BadCursor, keyset_page
+from core.pagination import BadCursor, keyset_page
 
 from . import selectors, services
 from .models import Profile

@@ -6,7 +6,7 @@ The outage itself (a real PostgreSQL restart under load) is `make chaos` (bench/
 import pytest
 from django.db import InterfaceError, OperationalError
 
-from enterprise_social.middleware import DATABASE_DOWN
+from core.middleware import DATABASE_DOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_page_answers_503_when_the_database_fails_in_a_view(
 
 
 def test_database_errors_outside_views_are_503_too(rf, database_down):
-    from enterprise_social.views import error_500
+    from core.views import error_500
 
     request = rf.get("/api/v1/feed/")
     try:
@@ -52,7 +52,7 @@ def test_database_errors_outside_views_are_503_too(rf, database_down):
 
 
 def test_other_errors_stay_500(rf):
-    from enterprise_social.views import error_500
+    from core.views import error_500
 
     request = rf.get("/api/v1/feed/")
     try:

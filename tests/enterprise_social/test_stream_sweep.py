@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from enterprise_social.streaming import _ended_subscribers
+from core.streaming import _ended_subscribers
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

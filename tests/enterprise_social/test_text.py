@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enterprise_social.text import render, render_markdown
+from core.text import render, render_markdown
 
 FRAGMENTS = [
     "<script>alert(1)</script>",

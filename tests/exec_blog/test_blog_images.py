@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
-from enterprise_social.text import render
+from core.text import render
 from exec_blog import services
 from exec_blog.models import BlogImage, BlogPost
 from profiles.permissions import EXECUTIVES

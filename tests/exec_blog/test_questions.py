@@ -259,7 +259,7 @@ def test_empty_answer_is_refused(alice, ceo):
 def test_answer_broadcasts_question_answered_to_everyone(
     alice, ceo, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from enterprise_social import realtime
+    from core import realtime
 
     sent = []
     monkeypatch.setattr(realtime, "publish_many", sent.extend)

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from rest_framework.test import APIClient
 
+from demo.seeding.data.leadership import POSTS, QUESTIONS
 from exec_blog.models import BlogPost, BlogRead, Question, QuestionVote
 from feeds.models import Comment, Notification, Reaction, Status
 from profiles.models import User
-from profiles.seeding.data.leadership import POSTS, QUESTIONS
 
 pytestmark = pytest.mark.django_db
 

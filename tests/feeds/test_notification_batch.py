@@ -4,7 +4,7 @@ the shared notification once and publishes every event in one round trip after c
 import pytest
 from django.utils import timezone
 
-from enterprise_social import realtime
+from core import realtime
 from feeds import events
 from feeds.api import NotificationSerializer
 from feeds.models import Notification

@@ -547,7 +547,7 @@ def test_a_vote_broadcasts_counts_after_commit_without_anyones_choices(
     alice, bob, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr("enterprise_social.realtime.publish_many", sent.extend)
+    monkeypatch.setattr("core.realtime.publish_many", sent.extend)
     status = post_poll(alice, ["Yes", "No"], anonymous=True)
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -568,7 +568,7 @@ def test_a_refused_vote_broadcasts_nothing(
     from django.core.exceptions import ValidationError
 
     sent = []
-    monkeypatch.setattr("enterprise_social.realtime.publish_many", sent.extend)
+    monkeypatch.setattr("core.realtime.publish_many", sent.extend)
     status = post_poll(alice)
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
@@ -580,7 +580,7 @@ def test_new_status_events_carry_the_poll_without_viewer_fields(
     alice, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr("enterprise_social.realtime.publish_many", sent.extend)
+    monkeypatch.setattr("core.realtime.publish_many", sent.extend)
     with django_capture_on_commit_callbacks(execute=True):
         post_poll(alice, ["A", "B"])
     created = next(m["event"] for m in sent if m["event"]["type"] == "status.created")

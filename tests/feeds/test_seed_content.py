@@ -12,7 +12,10 @@ from django.db.models import Count, F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from enterprise_social.text import render
+from core.text import render
+from demo.seeding import Cast, build_plan, data
+from demo.seeding.cast import Clock
+from demo.seeding.stream import ContentPlan
 from feeds.models import (
     Comment,
     Hashtag,
@@ -29,9 +32,6 @@ from feeds.models import (
 from feeds.services import render_user_text
 from profiles.management.commands.seed_demo import DEFAULT_STATUSES, Command
 from profiles.models import Follow, Profile, User
-from profiles.seeding import Cast, build_plan, data
-from profiles.seeding.cast import Clock
-from profiles.seeding.stream import ContentPlan
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ def client_for(user) -> APIClient:
 
 def _published(monkeypatch) -> list[dict]:
     sent: list[dict] = []
-    monkeypatch.setattr("enterprise_social.realtime.publish_many", sent.extend)
+    monkeypatch.setattr("core.realtime.publish_many", sent.extend)
     return sent
 
 

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
+from demo.seeding import build_plan
+from demo.seeding.hierarchy import IC, MANAGER
 from feeds.models import Status
 from profiles.models import Department, Follow, Profile, Skill, User
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
-from profiles.seeding import build_plan
-from profiles.seeding.hierarchy import IC, MANAGER
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from enterprise_social import ratelimit
+from core import ratelimit
 from feeds import services as feed_services
 from feeds.models import Comment, Status
 from profiles.models import User

@@ -6,8 +6,8 @@ field's length allows, so a new payload needs no new code.
 
 import pytest
 
+from core.text import render
 from engagement.rollups import rollups_catch_up
-from enterprise_social.text import render
 from exec_blog import services as blog_services
 from feeds import services as feed_services
 from ideas import services as idea_services

@@ -7,7 +7,7 @@ pages answer the same through `RateLimitMiddleware`.
 
 The counters live in the cache (Redis when `REDIS_URL` is set, shared by every process). When
 Redis is unreachable the limits stop counting rather than refusing everyone: PostgreSQL, not
-Redis, is what a post needs (see enterprise_social/cache.py).
+Redis, is what a post needs (see core/cache.py).
 
 Limits apply where people act (the API and page views); services called by seeding, management
 commands and tests are not limited. `RATE_LIMITS` in settings overrides the defaults below.

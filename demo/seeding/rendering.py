@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from string import Formatter
 
-from enterprise_social.text import Rendered, render
+from core.text import Rendered, render
 
 MENTION_SLOTS = frozenset({"colleague", "colleague2", "author", "commenter"})
 TAG_SLOT = "tag"

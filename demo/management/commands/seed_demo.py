@@ -1,6 +1,6 @@
 """`manage.py seed_demo`: a believable company for demos, development and benchmarks.
 
-Only the command line lives here; what is seeded, and how, is in the `profiles.seeding`
+Only the command line lives here; what is seeded, and how, is in the `demo.seeding`
 package, whose docstring explains why a rerun creates nothing and the same --seed gives the
 same company.
 """
@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from profiles.seeding import (
+from demo.seeding import (
     Cast,
     ContentSeeder,
     LeadershipSeeder,
@@ -21,9 +21,9 @@ from profiles.seeding import (
     leadership_totals,
     seed_company,
 )
-from profiles.seeding.activity import HISTORY_MAX_PEOPLE, ActivitySeeder
-from profiles.seeding.ideas import IdeaSeeder, idea_totals
-from profiles.seeding.polls import PollSeeder, poll_totals
+from demo.seeding.activity import HISTORY_MAX_PEOPLE, ActivitySeeder
+from demo.seeding.ideas import IdeaSeeder, idea_totals
+from demo.seeding.polls import PollSeeder, poll_totals
 
 DEFAULT_STATUSES = 600
 # The progress bar shows on a terminal, and for runs long enough to want it anywhere else.

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from enterprise_social.text import render_markdown
+from core.text import render_markdown
 from profiles.models import Department, Follow, Profile, Skill, User
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
 

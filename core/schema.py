@@ -5,7 +5,7 @@ from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 
 
 class SessionTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "enterprise_social.api.SessionTokenAuthentication"
+    target_class = "core.api.SessionTokenAuthentication"
     name = "sessionToken"
 
     def get_security_definition(self, auto_schema):
