@@ -24,18 +24,19 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser journeys in Debian's Chromium against a real Daphne (tests/e2e; about two minutes).
 e2e: $(VENV)/.dev
 	$(BIN)/python -m pytest tests/e2e -m e2e $(PYTEST_ARGS)
 
+# ruff, and the import contracts of pyproject.toml (layers look down only, no cycles):
+# docs/architecture.md, "Layers".
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

@@ -133,8 +133,8 @@ def run(ctx) -> list:
     from django.test import Client
     from django.utils import timezone
 
+    from activity.services import activity_record
     from engagement.rollups import rollups_catch_up, rollups_rebuild
-    from engagement.services import activity_record
     from profiles.models import User
     from profiles.permissions import HR
 

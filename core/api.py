@@ -3,10 +3,13 @@
 import logging
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from rest_framework import exceptions, pagination, permissions
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from . import hooks
+from .pagination import BadCursor, keyset_page, keyset_page_of
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +26,7 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
         if result is not None and not result[0].is_active:
             raise exceptions.AuthenticationFailed("This account is inactive.")
         if result is not None:
-            from engagement.services import visit_record
-
-            visit_record(user=result[0])
+            hooks.api_authenticated.send(user=result[0])
         return result
 
     def authenticate_header(self, request) -> str:
@@ -47,32 +48,6 @@ class CursorPagination(pagination.CursorPagination):
     ordering = ("-created_at", "-id")
 
 
-def django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"detail": exc.messages})
-
-
-def exception_handler(exc, context):
-    """DRF's handler, plus: services' Django errors become 400/403 JSON, never a 500, and a
-    rate limit becomes 429 with Retry-After."""
-    # Imported here: DRF imports this module while it builds rest_framework.views.
-    from rest_framework.views import exception_handler as drf_exception_handler
-
-    from .ratelimit import RateLimited
-
-    if isinstance(exc, RateLimited):
-        # DRF's Throttled answers 429 and sets Retry-After from `wait`.
-        exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message_text)
-    elif isinstance(exc, DjangoValidationError):
-        exc = django_validation_to_drf(exc)
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    return drf_exception_handler(exc, context)
-
-
 def json_error(request, status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
@@ -92,8 +67,6 @@ class KeysetPagination(pagination.BasePagination):
         return max(1, min(size, self.max_page_size))
 
     def paginate_queryset(self, queryset, request, view=None):
-        from .pagination import BadCursor, keyset_page
-
         self.request = request
         size = self._size(request)
         try:
@@ -106,8 +79,6 @@ class KeysetPagination(pagination.BasePagination):
 
     def paginate_source(self, fetch, request, *, fields: list[str]) -> list:
         """A page of `fetch(after, n)` (see pagination.keyset_page_of), same cursors."""
-        from .pagination import BadCursor, keyset_page_of
-
         self.request = request
         size = self._size(request)
         try:
@@ -124,14 +95,10 @@ class KeysetPagination(pagination.BasePagination):
     def get_next_link(self) -> str | None:
         if not self.next_cursor:
             return None
-        from rest_framework.utils.urls import replace_query_param
-
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, self.next_cursor)
 
     def get_paginated_response(self, data):
-        from rest_framework.response import Response
-
         return Response({"results": data, "next": self.get_next_link()})
 
     def get_paginated_response_schema(self, schema):

@@ -1,7 +1,9 @@
 import logging
 
+from allauth.socialaccount.models import SocialApp
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 # JSON surfaces answer 401 themselves (DRF, allauth headless) instead of redirecting to a page.
@@ -50,8 +52,6 @@ class UnknownSocialAppMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from allauth.socialaccount.models import SocialApp
-
         if isinstance(exception, SocialApp.DoesNotExist):
             raise Http404("No such sign-in provider.") from exception
         return None
@@ -62,8 +62,6 @@ DATABASE_DOWN = "The service is briefly unavailable (its database does not answe
 
 def database_unavailable_response(request):
     """503 with a clear message, JSON for the API and app clients, a page for browsers."""
-    from django.http import HttpResponse, JsonResponse
-
     if request.path_info.startswith(JSON_PREFIXES) or (
         "application/json" in request.headers.get("Accept", "")
     ):
@@ -80,8 +78,6 @@ def database_unavailable_response(request):
 
 
 def is_database_outage(exception) -> bool:
-    from django.db import InterfaceError, OperationalError
-
     return isinstance(exception, OperationalError | InterfaceError)
 
 

@@ -15,16 +15,14 @@ import logging
 import threading
 from dataclasses import asdict, dataclass, field
 
+import redis
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from .streaming import channel, hub
+
 logger = logging.getLogger(__name__)
-
-
-def channel() -> str:
-    """The one Redis pub/sub channel of live events (per `REDIS_PREFIX`)."""
-    return f"{settings.REDIS_PREFIX}:events"
 
 
 @dataclass(frozen=True)
@@ -73,8 +71,6 @@ def _sync_redis():
     global _redis_client
     with _redis_lock:
         if _redis_client is None:
-            import redis
-
             _redis_client = redis.Redis.from_url(
                 settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=1.0
             )
@@ -96,7 +92,5 @@ def publish_many(messages: list[dict]) -> None:
             pipe.publish(channel(), text)
         pipe.execute()
     else:
-        from .streaming import hub
-
         for text in texts:
             hub.deliver_threadsafe(text)

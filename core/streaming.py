@@ -13,11 +13,23 @@ import logging
 from collections import defaultdict
 from typing import Protocol
 
+import redis.asyncio as aioredis
+from channels.db import database_sync_to_async
+from django.apps import apps
 from django.conf import settings
-
-from .realtime import channel
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 logger = logging.getLogger(__name__)
+
+
+def channel() -> str:
+    """The one Redis pub/sub channel of live events (per `REDIS_PREFIX`)."""
+    return f"{settings.REDIS_PREFIX}:events"
+
 
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
 # "Service restart: reconnect and resume". Not 1012: Daphne (autobahn) only sends 1000 and
@@ -145,10 +157,6 @@ class Hub:
             self._listener = loop.create_task(self._listen_forever())
 
     async def _listen_forever(self) -> None:
-        import redis.asyncio as aioredis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-
         attempt = 0
         while True:
             # No silent retry: redis-py would reconnect and resubscribe by itself, and events
@@ -189,8 +197,6 @@ class Hub:
 
     async def _sweep_forever(self) -> None:
         """Close sockets whose user was deactivated or whose session ended (logout)."""
-        from channels.db import database_sync_to_async
-
         while self.by_user:
             await asyncio.sleep(SWEEP_SECONDS)
             subs = self.subscribers()
@@ -207,11 +213,7 @@ class Hub:
 
 
 def _ended_subscribers(subs: list[Subscriber]) -> list[Subscriber]:
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.models import Session
-    from django.db import connection
-    from django.utils import timezone
-
+    Session = apps.get_model("sessions", "Session")  # noqa: N806  (a model class)
     user_ids = list({s.user_id for s in subs})
     keys = list({s.session_key for s in subs if s.session_key})
     now = timezone.now()

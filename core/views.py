@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .middleware import database_unavailable_response, is_database_outage
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,8 +43,6 @@ def error_404(request, exception=None):
 
 @login_not_required
 def error_500(request):
-    from .middleware import database_unavailable_response, is_database_outage
-
     if is_database_outage(sys.exc_info()[1]):
         return database_unavailable_response(request)
     if _wants_json(request):

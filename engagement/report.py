@@ -21,11 +21,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from activity.models import ActivityEvent
 from exec_blog.models import BlogPost
 from feeds.models import Hashtag
 from profiles.models import Department
 
-from .models import ActivityEvent, Rollup
+from .models import Rollup
 from .rollups import (
     ACTIVE,
     ANSWER_HOURS,

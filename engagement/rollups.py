@@ -19,7 +19,10 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import ActivityEvent, PendingEvent, Rollup, RollupState
+from activity.models import ActivityEvent, PendingEvent
+from profiles.models import Profile
+
+from .models import Rollup, RollupState
 
 Kind = ActivityEvent.Kind
 Period = Rollup.Period
@@ -430,8 +433,6 @@ def headcounts_on(days: list[date]) -> dict[tuple[int, date], int]:
 
 
 def _count_headcounts(days: list[date]) -> dict[tuple[int, date], int]:
-    from profiles.models import Profile
-
     joined: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for dept, day, count in (
         Profile.objects.filter(user__is_active=True, user__date_joined__lt=_after(days[-1]))

@@ -7,9 +7,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from feeds import selectors as feed_selectors
-from feeds.views import CommentForm, _form_errors
+from feeds.views import CommentForm
 
 from . import selectors, services
 from .models import POST_BODY_MAX, SUMMARY_MAX, TITLE_MAX, BlogPost
@@ -130,7 +131,7 @@ def post_create(request):
         try:
             post = services.post_create(author=request.user, **form.cleaned_post())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return _after_save(request, post, form.cleaned_data["images"])
     return _editor(request, form, status=400 if form.is_bound else 200)
@@ -160,7 +161,7 @@ def post_edit(request, slug: str):
         try:
             services.post_update(actor=request.user, post=post, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return _after_save(request, post, form.cleaned_data["images"])
     return _editor(request, form, post=post, status=400 if form.is_bound else 200)

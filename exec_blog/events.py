@@ -2,14 +2,13 @@
 
 from core.realtime import Audience, broadcast_on_commit
 
+from . import selectors
 from .models import Question
+from .serializers import BlogPostSerializer, QuestionSerializer
 
 
 def question_payload(question: Question) -> dict:
     """The API's question, as any colleague sees it (never the asker of an anonymous one)."""
-    from . import selectors
-    from .api import QuestionSerializer
-
     fresh = selectors.question_base_qs().get(pk=question.pk)
     selectors.decorate([fresh], user=None)
     return QuestionSerializer(fresh).data
@@ -23,8 +22,6 @@ def question_answered(question: Question) -> None:
 
 
 def post_payload(post) -> dict:
-    from . import selectors
-    from .api import BlogPostSerializer
 
     return BlogPostSerializer(selectors.post_base_qs().get(pk=post.pk)).data
 

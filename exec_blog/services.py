@@ -1,6 +1,5 @@
 """The only code that writes questions to leadership (votes, answers, moderation) and blog posts."""
 
-import re
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,15 +9,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from activity.services import Kind, activity_record
 from core.images import reencode_upload
 from core.ratelimit import RateLimited
+from core.tags import clean_tags
 from core.text import mention_candidates, render
-from engagement.services import Kind, activity_record
 from feeds.models import ModerationAction, Notification, Status, Visibility
 from feeds.services import (
     MAX_LENGTH,
-    _hashtags_for,
     clean_reason,
+    hashtags_for,
     notification_create,
     removable_hide,
     removable_restore,
@@ -250,8 +250,6 @@ def _merge(*, question: Question, into: Question | None) -> None:
 # --- Executive blog ------------------------------------------------------------------------
 
 RESERVED_SLUGS = {"new", "images"}
-MAX_TAGS = 10
-TAG_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 
 
 def _clean_post_fields(*, title: str, summary: str, body: str) -> tuple[str, str, str]:
@@ -272,21 +270,6 @@ def _clean_post_fields(*, title: str, summary: str, body: str) -> tuple[str, str
     if errors:
         raise ValidationError(errors)
     return title, summary, body
-
-
-def clean_tags(tags) -> list[str]:
-    names = []
-    for raw in tags or []:
-        name = str(raw).strip().lstrip("#").lower()
-        if not name:
-            continue
-        if not TAG_RE.match(name):
-            raise ValidationError({"tags": f"“{raw}”: letters, digits and _ only, up to 64."})
-        if name not in names:
-            names.append(name)
-    if len(names) > MAX_TAGS:
-        raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
-    return names
 
 
 def _unique_slug(title: str) -> str:
@@ -403,7 +386,7 @@ def post_create(
                 )
         except IntegrityError:
             raise ValidationError({"slug": "This slug is taken: choose another."}) from None
-        post.tags.set(_hashtags_for(tag_names))
+        post.tags.set(hashtags_for(tag_names))
         _sync_card(post)
     if post.is_live:
         posts_release_due()
@@ -447,7 +430,7 @@ def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
         post.status, post.publish_at = status, publish_at
         post.save()
         if tag_names is not None:
-            post.tags.set(_hashtags_for(tag_names))
+            post.tags.set(hashtags_for(tag_names))
         _sync_card(post)
     if post.is_live:
         posts_release_due()

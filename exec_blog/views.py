@@ -7,10 +7,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from core.ratelimit import RateLimited
-from feeds.services import MAX_LENGTH, MAX_REASON
-from feeds.views import _form_errors, vote_toggle
+from feeds.models import MAX_LENGTH, MAX_REASON
+from feeds.views import vote_toggle
 
 from . import selectors, services
 from .models import BODY_MAX, Question
@@ -109,12 +110,12 @@ def question_create(request):
         try:
             question = services.question_create(asker=request.user, **form.cleaned_data)
         except RateLimited as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
             response = _list_page(request, form, status=429)
             response["Retry-After"] = str(exc.retry_after)
             return response
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Your question is up. Colleagues can now upvote it.")
             return redirect(question)
@@ -167,7 +168,7 @@ def question_answer(request, question_id: int):
                 executive=request.user, question=question, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Answer published. The asker and the voters are notified.")
             return redirect(question)
@@ -196,7 +197,7 @@ def question_moderate(request, question_id: int):
                 into=into,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Done. The action is listed in the moderation log.")
             return redirect(question)

@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class FeedsConfig(AppConfig):
     name = "feeds"
+
+    def ready(self) -> None:
+        from profiles import hooks as profile_hooks
+
+        from . import export
+        from .selectors import profile_posts_context
+
+        profile_hooks.profile_page_context.connect(profile_posts_context)
+        export.register()

@@ -15,6 +15,7 @@ from channels.sessions import InstanceSessionWrapper
 from core.streaming import SESSION_ENDED, hub
 
 from . import selectors
+from .serializers import StatusSerializer
 
 MAX_FRAME = 4096  # bytes a client message may have; resume and ping are tiny
 FLOOD_LIMIT = 20  # client messages…
@@ -109,7 +110,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         self.resuming = True
         sent, truncated = 0, False
         try:
-            missed, truncated = await database_sync_to_async(selectors.statuses_missed)(
+            missed, truncated = await database_sync_to_async(missed_payloads)(
                 user=self.user, after=after, limit=RESUME_LIMIT
             )
             for payload in missed:
@@ -153,3 +154,9 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def close_stream(self, code: int) -> None:
         await self.close(code=code)
+
+
+def missed_payloads(*, user, after: int, limit: int) -> tuple[list[dict], bool]:
+    """The statuses a resuming socket missed, as the API's objects (see selectors)."""
+    statuses, truncated = selectors.statuses_missed(user=user, after=after, limit=limit)
+    return StatusSerializer(statuses, many=True).data, truncated

@@ -7,29 +7,15 @@ Comments and reactions go to everyone who can read the status.
 
 from core.realtime import Audience, broadcast_many_on_commit, broadcast_on_commit
 
-from .models import Comment, Notification, ReactionKind, Status, Visibility
-
-
-def status_audience(status: Status) -> Audience:
-    if status.visibility == Visibility.DEPARTMENT:
-        return Audience(user_ids=(status.author_id,), department_id=status.department_id)
-    if status.is_announcement:
-        return Audience(everyone=True)
-    return Audience(user_ids=(status.author_id,), followers_of=status.author_id)
-
-
-def readers_audience(status: Status) -> Audience:
-    if status.visibility == Visibility.DEPARTMENT:
-        return Audience(user_ids=(status.author_id,), department_id=status.department_id)
-    return Audience(everyone=True)
+from . import selectors
+from .audiences import readers_audience, status_audience
+from .models import Comment, Notification, ReactionKind, Status
+from .serializers import CommentSerializer, NotificationSerializer, StatusSerializer
 
 
 def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
     """`new_without_poll`: the status was written in this transaction without a poll, so it has
     no reactions and no poll yet, and `decorate`'s queries would only confirm that."""
-    from . import selectors
-    from .api import StatusSerializer
-
     fresh = selectors.status_base_qs().get(pk=status.pk)
     if new_without_poll:
         fresh.reaction_counts = {kind.value: 0 for kind in ReactionKind}
@@ -54,8 +40,6 @@ def status_changed(
 
 
 def comment_created(comment: Comment) -> None:
-    from . import selectors
-    from .api import CommentSerializer
 
     fresh = selectors.comments_for(status=comment.status).get(pk=comment.pk)
     broadcast_on_commit(
@@ -70,7 +54,6 @@ def comment_created(comment: Comment) -> None:
 
 
 def reaction_changed(status: Status) -> None:
-    from . import selectors
 
     selectors.decorate([status], user=None)
     broadcast_on_commit(
@@ -91,8 +74,6 @@ def notifications_created(notifications: list[Notification]) -> None:
     """`notification_created` for many at once (one action notifying many people): those that
     differ only by recipient share one serialisation, each with its own id, and the events go
     out in one Redis round trip after commit."""
-    from .api import NotificationSerializer
-
     shared: dict[tuple, dict] = {}
     items = []
     for notification in notifications:

@@ -4,6 +4,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+# Limits of what people write (statuses, comments) and of a moderation reason.
+MAX_LENGTH = 2000
+MAX_REASON = 500
+# What a moderator may do to a status.
+STATUS_ACTIONS = ("hide", "restore", "lock", "unlock")
+
 
 class Visibility(models.TextChoices):
     COMPANY = "company", "Everyone in the company"

@@ -22,10 +22,13 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
+from activity.services import activity_record
 from core.realtime import broadcast_on_commit
 from profiles.models import User
 
+from .audiences import readers_audience
 from .models import Poll, PollBallot, PollOption, PollVote, Status
+from .permissions import visible_q
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
@@ -162,8 +165,6 @@ def _clean_choice(option_ids: object, poll: Poll, options: dict[int, PollOption]
 
 
 def _can_see(user: User, status: Status) -> bool:
-    from .selectors import visible_q
-
     return Status.objects.filter(visible_q(user), pk=status.pk).exists()
 
 
@@ -209,8 +210,6 @@ def poll_vote(
 
 
 def _record_activity(*, user: User, poll: Poll, at: datetime) -> None:
-    from engagement.services import activity_record
-
     # An anonymous poll's vote is counted without the voter: with a person and a time on it,
     # the record could be lined up with the live counts to tell who chose what.
     activity_record(
@@ -313,8 +312,6 @@ def poll_state(*, status: Status, user: User | None) -> dict | None:
 
 def poll_changed(*, status: Status) -> None:
     """Everyone who can read the status hears the new counts; nobody's choices."""
-    from .events import readers_audience
-
     broadcast_on_commit(
         {
             "type": "poll.changed",

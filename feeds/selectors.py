@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -25,27 +26,7 @@ from .models import (
     StatusRevision,
     Visibility,
 )
-from .permissions import can_moderate
-
-
-def viewer_department_id(user: User) -> int | None:
-    cached = getattr(user, "_es_department_id", False)
-    if cached is False:
-        cached = Profile.objects.filter(user=user).values_list("department_id", flat=True).first()
-        user._es_department_id = cached
-    return cached
-
-
-def visible_q(user: User) -> Q:
-    """Statuses this person may read: company posts, their own, their department's."""
-    return _visible_q(user.pk, viewer_department_id(user))
-
-
-def _visible_q(user_id: int, department_id: int | None) -> Q:
-    q = Q(visibility=Visibility.COMPANY) | Q(author_id=user_id)
-    if department_id is not None:
-        q |= Q(visibility=Visibility.DEPARTMENT, department_id=department_id)
-    return q
+from .permissions import can_moderate, viewer_department_id, visible_q, visible_q_for
 
 
 def status_base_qs() -> QuerySet[Status]:
@@ -133,7 +114,7 @@ def _feed_branches(
         return _BRANCHES[key]
     department_id = _DEPARTMENT_SLOT if department else None
     base = Status.objects.filter(
-        _visible_q(_USER_SLOT, department_id), created_at__lte=_NOW_SLOT
+        visible_q_for(_USER_SLOT, department_id), created_at__lte=_NOW_SLOT
     ).exclude(active_announcements_q(_NOW_SLOT))
     if after:
         # The bound on created_at alone lets each scan start at the cursor (an index condition);
@@ -242,11 +223,9 @@ def stream_context(*, user: User) -> dict:
     }
 
 
-def statuses_missed(*, user: User, after: int, limit: int) -> tuple[list[dict], bool]:
-    """Feed statuses with an id above `after`, oldest first, as API objects; and whether
+def statuses_missed(*, user: User, after: int, limit: int) -> tuple[list[Status], bool]:
+    """Feed statuses with an id above `after`, oldest first, decorated for `user`; and whether
     there were more than `limit` (then the client should reload instead)."""
-    from .api import StatusSerializer
-
     # "After" in the feed's own order, (created_at, id): the statuses newer than the last seen.
     last = Status.objects.filter(pk=after).values_list("created_at", flat=True).first()
     qs = feed(user=user, include_pinned=True).filter(removal="")
@@ -258,7 +237,7 @@ def statuses_missed(*, user: User, after: int, limit: int) -> tuple[list[dict], 
     statuses = list(qs[: limit + 1])
     truncated = len(statuses) > limit
     statuses = decorate(statuses[:limit], user=user)
-    return StatusSerializer(statuses, many=True).data, truncated
+    return statuses, truncated
 
 
 def statuses_by_author(*, user: User, author: User) -> QuerySet[Status]:
@@ -288,8 +267,6 @@ def status_search(*, user: User, q: str) -> QuerySet[Status]:
     if not q:
         return qs.order_by("-created_at", "-id").none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         # The same expression as the GIN index of migration feeds 0002, so the index is used.
         vector = SearchVector("body", config="english")
         query = SearchQuery(q, config="english", search_type="websearch")
@@ -395,3 +372,14 @@ def open_reports() -> QuerySet[Report]:
         .select_related("reporter__profile", "status__author__profile", "comment__author__profile")
         .order_by("-created_at", "-id")
     )
+
+
+# The profile page shows this many of the person's latest posts (profiles' page hook).
+PROFILE_POSTS_SHOWN = 10
+
+
+def profile_posts_context(*, viewer: User, profile: Profile) -> dict:
+    """profiles' `profile_page_context` hook: the person's recent posts this viewer may read."""
+    posts = list(statuses_by_author(user=viewer, author=profile.user)[:PROFILE_POSTS_SHOWN])
+    decorate(posts, user=viewer)
+    return {"posts": posts}

@@ -7,12 +7,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from activity.services import Kind, activity_record, activity_record_many
 from core.text import Rendered, mention_candidates, render
-from engagement.services import Kind, activity_record, activity_record_many
 from profiles.models import Profile, User
 
-from . import events, polls
+from . import events, hooks, polls
 from .models import (
+    MAX_LENGTH,
+    MAX_REASON,
+    STATUS_ACTIONS,
     Comment,
     Hashtag,
     ModerationAction,
@@ -26,10 +29,6 @@ from .models import (
     Visibility,
 )
 from .permissions import can_announce, can_comment, can_edit_status, can_moderate
-
-MAX_LENGTH = 2000
-MAX_REASON = 500
-
 
 # --- Text ----------------------------------------------------------------------------------
 
@@ -66,14 +65,14 @@ def render_user_text(body: str) -> Rendered:
     return render(body, known_usernames=known, link_hashtags=True)
 
 
-def _hashtags_for(names: list[str]) -> list[Hashtag]:
+def hashtags_for(names: list[str]) -> list[Hashtag]:
     if not names:
         return []
     Hashtag.objects.bulk_create([Hashtag(name=n) for n in names], ignore_conflicts=True)
     return list(Hashtag.objects.filter(name__in=names))
 
 
-def _users_named(usernames: list[str]) -> list[User]:
+def users_named(usernames: list[str]) -> list[User]:
     return list(User.objects.filter(username__in=usernames, is_active=True))
 
 
@@ -123,10 +122,10 @@ def status_create(
         if spec is not None:
             polls.poll_create(status=status, spec=spec)
         # `add`, not `set`: a new status has nothing to replace (saves two queries).
-        mentioned = _users_named(rendered.mentions)
+        mentioned = users_named(rendered.mentions)
         if mentioned:
             status.mentions.add(*mentioned)
-        hashtags = _hashtags_for(rendered.hashtags)
+        hashtags = hashtags_for(rendered.hashtags)
         if hashtags:
             status.hashtags.add(*hashtags)
         _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
@@ -165,9 +164,9 @@ def status_update(*, actor: User, status: Status, body: str) -> Status:
         status.body_html = rendered.html
         status.edited_at = now
         status.save(update_fields=["body", "body_html", "edited_at"])
-        mentioned = _users_named(rendered.mentions)
+        mentioned = users_named(rendered.mentions)
         status.mentions.set(mentioned)
-        status.hashtags.set(_hashtags_for(rendered.hashtags))
+        status.hashtags.set(hashtags_for(rendered.hashtags))
         newly = [u for u in mentioned if u.pk not in before]
         _notify_mentions(status=status, comment=None, actor=actor, users=newly)
         events.status_changed(status)
@@ -241,7 +240,7 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
         )
         Status.objects.filter(pk=status.pk).update(comment_count=F("comment_count") + 1)
         status.comment_count += 1
-        mentioned = _users_named(rendered.mentions)
+        mentioned = users_named(rendered.mentions)
         comment.mentions.set(mentioned)
         if status.author_id != author.pk:
             notification_create(
@@ -258,11 +257,7 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
             users=[u for u in mentioned if u.pk != status.author_id],
         )
         activity_record(actor=author, kind=Kind.COMMENT, object_id=comment.pk)
-        # A comment on an idea's card is activity on the idea (ideas builds on feeds, so the
-        # import is here and not at the top).
-        from ideas.services import idea_touch
-
-        idea_touch(status_id=status.pk, at=comment.created_at)
+        hooks.comment_created.send(comment=comment, status=status)
         events.comment_created(comment)
     return comment
 
@@ -377,7 +372,6 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 # --- Moderation ----------------------------------------------------------------------------
 
 # What can be done to a status or comment ("merge" is for questions: exec_blog.services).
-STATUS_ACTIONS = ("hide", "restore", "lock", "unlock")
 
 
 REMOVAL_FIELDS = ["removal", "removal_reason", "removed_by", "removed_at"]

@@ -12,12 +12,22 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
+from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
 
 from . import polls, selectors, services
-from .models import Comment, ModerationAction, Report, Status, Visibility
+from .models import (
+    MAX_LENGTH,
+    MAX_REASON,
+    STATUS_ACTIONS,
+    Comment,
+    ModerationAction,
+    Report,
+    Status,
+    Visibility,
+)
 from .permissions import can_announce, can_moderate
 
 PAGE_SIZE = 20
@@ -35,7 +45,7 @@ POLL_DURATIONS = [
 class StatusForm(forms.Form):
     body = forms.CharField(
         label="Share an update",
-        max_length=services.MAX_LENGTH,
+        max_length=MAX_LENGTH,
         strip=False,
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": "What are you working on? Use @name and #tags."}
@@ -88,7 +98,7 @@ class StatusForm(forms.Form):
 class EditForm(forms.Form):
     body = forms.CharField(
         label="Your update",
-        max_length=services.MAX_LENGTH,
+        max_length=MAX_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
@@ -97,7 +107,7 @@ class EditForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Add a comment",
-        max_length=services.MAX_LENGTH,
+        max_length=MAX_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write a comment…"}),
     )
@@ -106,14 +116,14 @@ class CommentForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason (shown to everyone)",
-        max_length=services.MAX_REASON,
+        max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ModerationForm(ReasonForm):
     action = forms.ChoiceField(
-        choices=[c for c in ModerationAction.Action.choices if c[0] in services.STATUS_ACTIONS]
+        choices=[c for c in ModerationAction.Action.choices if c[0] in STATUS_ACTIONS]
     )
 
 
@@ -154,14 +164,6 @@ def vote_toggle(request, *, target, vote, unvote, decorate, template: str, name:
     return redirect(_safe_next(request, target.get_absolute_url()))
 
 
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _timeline(request, qs, *, template: str, context: dict, partial: str = "feeds/_page.html"):
     """Render a keyset page of statuses; htmx "load more" gets just the next chunk."""
     try:
@@ -181,10 +183,6 @@ def _timeline(request, qs, *, template: str, context: dict, partial: str = "feed
 
 @require_GET
 def home(request):
-    # Blog posts whose scheduled time came are announced by whoever looks first (no worker).
-    from exec_blog.services import posts_release_due
-
-    posts_release_due()
     profile = profile_ensure(user=request.user)
     pinned = (
         [] if request.GET.get("cursor") else list(selectors.pinned_announcements(user=request.user))
@@ -254,7 +252,7 @@ def status_create(request):
         try:
             status = services.status_create(author=request.user, **form.status_arguments())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             if request.htmx:
                 status = selectors.status_get_for_user(user=request.user, status_id=status.pk)
@@ -319,7 +317,7 @@ def status_edit(request, status_id: int):
                 actor=request.user, status=status, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Your update is edited; the earlier version stays visible.")
             return redirect(status)
@@ -361,7 +359,7 @@ def comment_create(request, status_id: int):
                 author=request.user, status=status, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             if request.htmx:
                 comment = selectors.comments_for(status=status).get(pk=comment.pk)
@@ -493,7 +491,7 @@ def moderate(request, kind: str, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Done. The action is listed in the moderation log.")
             return redirect(status)
@@ -519,7 +517,7 @@ def report(request, kind: str, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Thank you. A moderator will look at it.")
             return redirect(status)

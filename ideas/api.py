@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework import status as http
 from rest_framework.exceptions import PermissionDenied
@@ -7,184 +7,20 @@ from rest_framework.views import APIView
 
 from core import ratelimit
 from core.api import KeysetPagination
-from feeds.api import AuthorSerializer, StrictSerializer
-from profiles.api import DepartmentSerializer
-from profiles.models import Department
 
 from . import selectors, services
-from .models import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, Idea, IdeaDecision, IdeaState
+from .models import Idea, IdeaState
 from .permissions import can_decide, can_edit_idea
+from .serializers import (
+    DecisionSerializer,
+    IdeaCreateSerializer,
+    IdeaDecisionSerializer,
+    IdeaSerializer,
+    IdeaUpdateSerializer,
+    _department,
+)
 
 # --- Serializers ----------------------------------------------------------------------------
-
-
-class IdeaDecisionSerializer(serializers.ModelSerializer):
-    """A state change: from, to, who, when and why (`reason` is the source, `reason_html` the
-    sanitised HTML to show)."""
-
-    decided_by = AuthorSerializer()
-    to_state_label = serializers.CharField(source="get_to_state_display")
-
-    class Meta:
-        model = IdeaDecision
-        fields = [
-            "id",
-            "from_state",
-            "to_state",
-            "to_state_label",
-            "decided_by",
-            "reason",
-            "reason_html",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class IdeaSerializer(serializers.ModelSerializer):
-    """An idea. Hidden by a moderator or withdrawn by its author, it keeps its place as a
-    tombstone: its words, tags and history are not served (`is_removed`, `removal_reason`)."""
-
-    author = AuthorSerializer()
-    title = serializers.SerializerMethodField()
-    description = serializers.SerializerMethodField()
-    description_html = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
-    mentions = serializers.SerializerMethodField()
-    department = DepartmentSerializer(allow_null=True)
-    state_label = serializers.CharField(source="get_state_display")
-    next_states = serializers.SerializerMethodField()
-    has_voted = serializers.SerializerMethodField()
-    is_mine = serializers.SerializerMethodField()
-    comment_count = serializers.SerializerMethodField()
-    status_id = serializers.IntegerField(source="card_id", allow_null=True)
-    decision = serializers.SerializerMethodField()
-    is_removed = serializers.BooleanField()
-    removal = serializers.CharField()
-    removal_reason = serializers.CharField()
-    removed_by = serializers.SerializerMethodField()
-    url = serializers.CharField(source="get_absolute_url")
-
-    class Meta:
-        model = Idea
-        fields = [
-            "id",
-            "title",
-            "description",
-            "description_html",
-            "author",
-            "tags",
-            "mentions",
-            "department",
-            "state",
-            "state_label",
-            "next_states",
-            "votes_count",
-            "has_voted",
-            "is_mine",
-            "comment_count",
-            "status_id",
-            "decision",
-            "created_at",
-            "edited_at",
-            "state_changed_at",
-            "last_activity_at",
-            "is_removed",
-            "removal",
-            "removal_reason",
-            "removed_by",
-            "url",
-        ]
-        read_only_fields = fields
-
-    def get_title(self, obj: Idea) -> str:
-        return "" if obj.is_removed else obj.title
-
-    def get_description(self, obj: Idea) -> str:
-        return "" if obj.is_removed else obj.description
-
-    def get_description_html(self, obj: Idea) -> str:
-        return "" if obj.is_removed else obj.description_html
-
-    def get_tags(self, obj: Idea) -> list[str]:
-        return [] if obj.is_removed else [t.name for t in obj.tags.all()]
-
-    def get_mentions(self, obj: Idea) -> list[str]:
-        return [] if obj.is_removed else [u.username for u in obj.mentions.all()]
-
-    @extend_schema_field(
-        serializers.ListField(
-            child=serializers.ChoiceField(choices=IdeaState.choices),
-            help_text="The states an executive may move it to (empty: final, or removed).",
-        )
-    )
-    def get_next_states(self, obj: Idea) -> list[str]:
-        return [] if obj.is_removed else list(obj.next_states)
-
-    def get_has_voted(self, obj: Idea) -> bool:
-        return bool(getattr(obj, "has_voted", False))
-
-    def get_is_mine(self, obj: Idea) -> bool:
-        return bool(getattr(obj, "is_mine", False))
-
-    def get_comment_count(self, obj: Idea) -> int:
-        return obj.card.comment_count if obj.card_id is not None else 0
-
-    @extend_schema_field(IdeaDecisionSerializer(allow_null=True))
-    def get_decision(self, obj: Idea):
-        """The latest state change, or null while the idea is open."""
-        decision = getattr(obj, "decision", None)
-        if obj.is_removed or decision is None:
-            return None
-        return IdeaDecisionSerializer(decision).data
-
-    def get_removed_by(self, obj: Idea) -> str | None:
-        removed_by = obj.removed_by
-        return removed_by.username if removed_by is not None else None
-
-
-class IdeaCreateSerializer(StrictSerializer):
-    title = serializers.CharField(max_length=TITLE_MAX * 2, allow_blank=True)
-    description = serializers.CharField(
-        max_length=DESCRIPTION_MAX, allow_blank=True, trim_whitespace=False
-    )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=50, default=list
-    )
-    department = serializers.CharField(
-        max_length=100,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        default=None,
-        help_text="The department it concerns: a slug or an id; null or empty for none.",
-    )
-
-
-class IdeaUpdateSerializer(StrictSerializer):
-    title = serializers.CharField(max_length=TITLE_MAX * 2, allow_blank=True, required=False)
-    description = serializers.CharField(
-        max_length=DESCRIPTION_MAX, allow_blank=True, trim_whitespace=False, required=False
-    )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=50, required=False
-    )
-    department = serializers.CharField(
-        max_length=100,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        help_text="A slug or an id; null or empty for none.",
-    )
-
-
-class DecisionSerializer(StrictSerializer):
-    state = serializers.ChoiceField(choices=IdeaState.choices)
-    reason = serializers.CharField(
-        max_length=REASON_MAX * 2,
-        allow_blank=True,
-        trim_whitespace=False,
-        help_text="Required, public: Markdown, shown with the decision to everyone.",
-    )
 
 
 VoteState = {
@@ -195,13 +31,6 @@ VoteState = {
         "has_voted": {"type": "boolean"},
     },
 }
-
-
-def _department(value) -> Department | None:
-    try:
-        return selectors.parse_department(value)
-    except Department.DoesNotExist:
-        raise serializers.ValidationError({"department": "No such department."}) from None
 
 
 def _idea_payload(idea: Idea, user) -> dict:

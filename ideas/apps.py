@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class IdeasConfig(AppConfig):
     name = "ideas"
+
+    def ready(self) -> None:
+        from feeds import hooks as feed_hooks
+
+        from . import export
+        from .services import idea_touch_on_comment
+
+        feed_hooks.comment_created.connect(idea_touch_on_comment)
+        export.register()

@@ -5,14 +5,13 @@ Ideas are company-wide, so `idea.updated` goes to everyone, like `question.answe
 
 from core.realtime import Audience, broadcast_on_commit
 
+from . import selectors
 from .models import Idea
+from .serializers import IdeaSerializer
 
 
 def idea_payload(idea: Idea) -> dict:
     """The API's idea as any colleague sees it (`has_voted` and `is_mine` false)."""
-    from . import selectors
-    from .api import IdeaSerializer
-
     fresh = selectors.idea_base_qs().get(pk=idea.pk)
     selectors.decorate([fresh], user=None)
     return IdeaSerializer(fresh).data

@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from activity.services import activity_record
+from core.tags import clean_tags
 from core.text import Rendered, mention_candidates, render
-from engagement.services import activity_record
-from exec_blog.services import clean_tags
 from feeds import events as feed_events
 from feeds.models import Notification, Status, Visibility
-from feeds.services import _hashtags_for, _users_named, render_user_text
+from feeds.services import hashtags_for, render_user_text, users_named
 from profiles.models import Department, Profile, User
 
 from . import events, selectors
@@ -189,8 +189,8 @@ def idea_create(
             state_changed_at=now,
             last_activity_at=now,
         )
-        idea.tags.set(_hashtags_for(tag_names))
-        mentioned = _users_named(rendered.mentions)
+        idea.tags.set(hashtags_for(tag_names))
+        mentioned = users_named(rendered.mentions)
         idea.mentions.set(mentioned)
         card = _card_create(idea, tag_names)
         _notify(
@@ -219,7 +219,7 @@ def _card_create(idea: Idea, tag_names: list[str]) -> Status:
         department_id=department_id,
         created_at=idea.created_at,
     )
-    card.hashtags.set(_hashtags_for(rendered.hashtags))
+    card.hashtags.set(hashtags_for(rendered.hashtags))
     idea.card = card
     idea.save(update_fields=["card"])
     feed_events.status_changed(card, created=True)
@@ -232,7 +232,7 @@ def _card_sync(idea: Idea, tag_names: list[str]) -> None:
     text, rendered = _render_card(idea, tag_names)
     Status.objects.filter(pk=idea.card_id).update(body=text, body_html=rendered.html)
     card = Status.objects.get(pk=idea.card_id)
-    card.hashtags.set(_hashtags_for(rendered.hashtags))
+    card.hashtags.set(hashtags_for(rendered.hashtags))
     feed_events.status_changed(card)
 
 
@@ -284,7 +284,7 @@ def idea_update(
             idea.description = new_description
             idea.description_html = rendered.html
             changed_fields += ["description", "description_html"]
-            mentioned = _users_named(rendered.mentions)
+            mentioned = users_named(rendered.mentions)
             idea.mentions.set(mentioned)
             _notify(
                 recipients=[u for u in mentioned if u.pk not in before],
@@ -299,7 +299,7 @@ def idea_update(
         current_tags = [t.name for t in idea.tags.all()]
         tags_changed = tag_names is not None and set(tag_names) != set(current_tags)
         if tags_changed:
-            idea.tags.set(_hashtags_for(tag_names))
+            idea.tags.set(hashtags_for(tag_names))
         if not changed_fields and not tags_changed:
             return idea
         idea.last_activity_at = now
@@ -323,9 +323,13 @@ def edit_refusal(actor: User, idea: Idea) -> str:
 
 def idea_touch(*, status_id: int, at: datetime) -> int:
     """Something happened in the discussion on a card (a comment): the idea's recent activity.
-    Called by feeds.services for every comment; one indexed UPDATE that matches nothing for an
-    ordinary status."""
+    One indexed UPDATE that matches nothing for an ordinary status."""
     return Idea.objects.filter(card_id=status_id).update(last_activity_at=at)
+
+
+def idea_touch_on_comment(*, comment, status) -> int:
+    """feeds' `comment_created` hook: a comment on an idea's card is activity on the idea."""
+    return idea_touch(status_id=status.pk, at=comment.created_at)
 
 
 # --- Votes ---------------------------------------------------------------------------------

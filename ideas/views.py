@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
+from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from core.ratelimit import RateLimited
 from feeds import selectors as feed_selectors
-from feeds.views import CommentForm, _form_errors, vote_toggle
+from feeds.views import CommentForm, vote_toggle
 
 from . import selectors, services
 from .models import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, TITLE_MIN, TRANSITIONS, Idea, IdeaState
@@ -136,12 +137,12 @@ def idea_create(request):
             idea = services.idea_create(author=request.user, **form.cleaned_idea())
         except RateLimited as exc:
             # The form again, with what was typed and why it was refused.
-            _form_errors(form, exc)
+            form_errors(form, exc)
             response = render(request, "ideas/form.html", {"form": form, "idea": None}, status=429)
             response["Retry-After"] = str(exc.retry_after)
             return response
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Your idea is up. Colleagues can now vote and discuss it.")
             return redirect(idea)
@@ -201,7 +202,7 @@ def idea_edit(request, idea_id: int):
         try:
             services.idea_update(actor=request.user, idea=idea, **form.cleaned_idea())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Saved. The earlier version stays readable on the page.")
             return redirect(idea)
@@ -236,7 +237,7 @@ def idea_decide(request, idea_id: int):
         try:
             services.idea_decide(executive=request.user, idea=idea, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

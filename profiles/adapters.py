@@ -1,9 +1,15 @@
 """allauth hooks: who may sign up, and every new account gets its profile."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from core.ratelimit import allauth_retry_after
+
+from .services import profile_ensure
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -19,11 +25,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials) -> None:
         # Past the failed-login limit (per account and per address, ACCOUNT_RATE_LIMITS) the
         # answer is a 429 with Retry-After, as for every other limit, not a form error.
-        from allauth.core.exceptions import ImmediateHttpResponse
-        from allauth.core.ratelimit import respond_429
-
-        from core.ratelimit import allauth_retry_after
-
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError as exc:
@@ -47,8 +48,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
     def save_user(self, request, sociallogin, form=None):
-        from .services import profile_ensure
-
         user = super().save_user(request, sociallogin, form=form)
         profile = profile_ensure(user=user)
         claims = sociallogin.account.extra_data or {}

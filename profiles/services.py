@@ -2,6 +2,7 @@
 
 import logging
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,8 +47,6 @@ def user_create(
     email_verified: bool = True,
 ) -> User:
     """Create an account with its profile and verified email (for admins, SSO and seeding)."""
-    from allauth.account.models import EmailAddress
-
     with transaction.atomic():
         user = User(username=username, email=email)
         if password:
@@ -223,7 +222,7 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
     """Follow someone; following them again changes nothing. Returns (follow, created)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
-    from engagement.services import Kind, activity_record
+    from activity.services import Kind, activity_record
     from feeds import events
     from feeds.models import Notification
     from feeds.services import notification_create
@@ -302,3 +301,10 @@ def role_revoke(*, actor: User | None, user: User, role: str) -> None:
         user.groups.remove(*Group.objects.filter(name=role))
         role_changes_record(actor=actor, user=user, before=before, after=before - {role})
     user.__dict__.pop("_role_names", None)
+
+
+def profile_ensure_on_save(sender, instance, created, raw=False, **kwargs) -> None:
+    """post_save of User (profiles' one receiver): every account has a profile, also those
+    made outside our services (createsuperuser, third-party code)."""
+    if created and not raw:
+        profile_ensure(user=instance)

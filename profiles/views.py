@@ -11,12 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.pagination import BadCursor, keyset_page
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .models import Profile
 from .permissions import roles_of
 
 DIRECTORY_PAGE_SIZE = 24
-POSTS_SHOWN = 10
 
 
 class ProfileForm(forms.Form):
@@ -83,17 +82,15 @@ def directory(request):
 
 @require_GET
 def profile_detail(request, username: str):
-    from feeds import selectors as feed_selectors
-
     profile = selectors.profile_for_page(username=username, viewer=request.user)
-    posts = list(
-        feed_selectors.statuses_by_author(user=request.user, author=profile.user)[:POSTS_SHOWN]
-    )
-    feed_selectors.decorate(posts, user=request.user)
+    context = {"posts": []}
+    for extra in hooks.profile_page_context.send(viewer=request.user, profile=profile):
+        context.update(extra)
     return render(
         request,
         "profiles/profile_detail.html",
         {
+            **context,
             "profile": profile,
             "chain": list(reversed(selectors.management_chain(profile=profile))),
             "reports": selectors.direct_reports(profile=profile),
@@ -101,7 +98,6 @@ def profile_detail(request, username: str):
             "is_self": profile.user_id == request.user.pk,
             "followers_preview": selectors.followers_of(user=profile.user)[:8],
             "following_preview": selectors.following_of(user=profile.user)[:8],
-            "posts": posts,
         },
     )
 

@@ -33,7 +33,7 @@ def _isolated_cache():
 @pytest.fixture(autouse=True)
 def _forget_visits():
     # Each process remembers whom it counted a visit for today; tests start from nobody.
-    from engagement.services import seen_today
+    from activity.services import seen_today
 
     seen_today.clear()
     yield

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from engagement.models import ActivityEvent, PendingEvent
+from activity.models import ActivityEvent, PendingEvent
 from engagement.rollups import rollups_catch_up, rollups_rebuild
 from exec_blog.models import BlogPost, BlogRead, Question, QuestionVote
 from feeds.models import Comment, Reaction, Status

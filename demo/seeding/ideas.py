@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from engagement.models import ActivityEvent, PendingEvent
+from activity.models import ActivityEvent, PendingEvent
 from feeds import services as feeds
 from feeds.models import Comment, Notification, Status
 from ideas import services as ideas

@@ -4,9 +4,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from engagement.models import ActivityEvent
+from activity.models import ActivityEvent
+from activity.services import activity_record
 from engagement.rollups import week_start
-from engagement.services import activity_record
 from profiles.models import Profile
 from tests.factories import DepartmentFactory, UserFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement.models import ActivityEvent, PendingEvent
-from engagement.services import seen_today
+from activity.models import ActivityEvent, PendingEvent
+from activity.services import seen_today
 from exec_blog import services as blog
 from exec_blog.models import BlogPost
 from feeds import services as feeds

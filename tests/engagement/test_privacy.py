@@ -10,7 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engagement.models import ActivityEvent
+from activity.models import ActivityEvent
 from engagement.report import COLUMNS, build, params_from
 from engagement.rollups import month_start, rollups_rebuild, week_start
 from exec_blog.models import BlogPost

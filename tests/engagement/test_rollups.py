@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from engagement.models import ActivityEvent, PendingEvent, Rollup
+from activity.models import ActivityEvent, PendingEvent
+from engagement.models import Rollup
 from engagement.rollups import (
     ACTIVE,
     PARTICIPANT,

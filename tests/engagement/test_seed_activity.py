@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from engagement.models import ActivityEvent, PendingEvent, Rollup
+from activity.models import ActivityEvent, PendingEvent
+from engagement.models import Rollup
 from engagement.report import build, params_from
 from exec_blog.models import BlogRead, Question
 from feeds.models import Comment, Reaction, Status

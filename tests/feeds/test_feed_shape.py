@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from feeds import selectors, services
-from feeds.api import StatusSerializer
 from feeds.models import Status
+from feeds.serializers import StatusSerializer
 from profiles.services import follow_create
 from tests.factories import UserFactory
 from tests.feeds.test_statuses_api import client_for, post

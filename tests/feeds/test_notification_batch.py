@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from core import realtime
 from feeds import events
-from feeds.api import NotificationSerializer
 from feeds.models import Notification
+from feeds.serializers import NotificationSerializer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement.models import ActivityEvent
+from activity.models import ActivityEvent
 from feeds import polls, services
 from feeds.models import Poll, PollBallot, PollOption, PollVote, Status
 from profiles.services import follow_create

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement.models import ActivityEvent
+from activity.models import ActivityEvent
 from feeds import services as feed_services
 from feeds.models import ModerationAction, Notification, Status
 from ideas import selectors, services

@@ -9,8 +9,8 @@ from django.db.models import Count
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from activity.models import ActivityEvent
 from demo.seeding.data.ideas import IDEAS
-from engagement.models import ActivityEvent
 from feeds.models import Comment, Notification
 from ideas import selectors
 from ideas.models import TRANSITIONS, Idea, IdeaDecision, IdeaState, IdeaVote

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from engagement.models import ActivityEvent
+from activity.models import ActivityEvent
 from engagement.rollups import rollups_catch_up, rollups_rebuild
 
 

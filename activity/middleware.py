@@ -1,4 +1,4 @@
-from engagement.services import visit_record
+from activity.services import visit_record
 
 
 class DailyVisitMiddleware:

@@ -1,0 +1,8 @@
+"""What apps built on profiles can add or hear about, connected in their AppConfig.ready()
+(see core.hooks). Called explicitly by profiles' views and services."""
+
+from core.hooks import Hook
+
+# The profile page asks each receiver for more context: receivers take `viewer` and `profile`
+# and return a dict merged into the page's context. feeds: the person's recent posts.
+profile_page_context = Hook("profiles.profile_page_context", "kwargs: viewer, profile -> dict")
