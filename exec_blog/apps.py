@@ -5,6 +5,12 @@ class ExecBlogConfig(AppConfig):
     name = "exec_blog"
 
     def ready(self) -> None:
+        from feeds import moderation
+
         from . import export
+        from .models import Question
 
         export.register()
+        moderation.register_target(
+            Question, template="exec_blog/_moderation_target.html", ref="question_id"
+        )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,6 +37,13 @@ class Question(Removable):
     answered_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # Its entries in the public moderation log (feeds.ModerationAction.target), deleted with it.
+    moderation = GenericRelation(
+        "feeds.ModerationAction",
+        content_type_field="target_type",
+        object_id_field="target_id",
+        related_query_name="question",
     )
 
     class Meta:

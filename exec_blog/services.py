@@ -213,7 +213,7 @@ def question_moderate(
         else:
             raise ValidationError({"action": "One of: hide, restore, merge."})
         return ModerationAction.objects.create(
-            moderator=moderator, action=action, question=question, reason=reason, created_at=now
+            moderator=moderator, action=action, target=question, reason=reason, created_at=now
         )
 
 

@@ -25,7 +25,16 @@ class CommentAdmin(ReadOnlyAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "moderator", "action", "status", "comment", "question", "reason"]
+    list_display = [
+        "created_at",
+        "moderator",
+        "action",
+        "status",
+        "comment",
+        "target_type",
+        "target_id",
+        "reason",
+    ]
     list_filter = ["action"]
     list_select_related = ["moderator"]
 

@@ -1,8 +1,12 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from . import moderation
 
 # Limits of what people write (statuses, comments) and of a moderation reason.
 MAX_LENGTH = 2000
@@ -268,13 +272,12 @@ class ModerationAction(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
     )
-    question = models.ForeignKey(
-        "exec_blog.Question",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="moderation",
+    # Content of the apps above (a question to leadership): see feeds.moderation.
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -285,13 +288,22 @@ class ModerationAction(models.Model):
             models.CheckConstraint(
                 condition=Q(status__isnull=False)
                 | Q(comment__isnull=False)
-                | Q(question__isnull=False),
+                | Q(target_type__isnull=False, target_id__isnull=False),
                 name="moderation_has_target",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.moderator_id} {self.action} ({self.reason[:30]})"
+
+    @property
+    def target_template(self) -> str:
+        """The template that shows this entry's registered target in the log ("" if none)."""
+        if self.target_type_id is None:
+            return ""
+        content_type = ContentType.objects.get_for_id(self.target_type_id)
+        kind = moderation.kind_of(f"{content_type.app_label}.{content_type.model}")
+        return kind.template if kind else ""
 
 
 class Report(models.Model):

@@ -361,9 +361,13 @@ def unread_notification_count(*, user: User) -> int:
 
 
 def moderation_log() -> QuerySet[ModerationAction]:
-    return ModerationAction.objects.select_related(
-        "moderator__profile", "status__author__profile", "comment__author__profile", "question"
-    ).order_by("-created_at", "-id")
+    return (
+        ModerationAction.objects.select_related(
+            "moderator__profile", "status__author__profile", "comment__author__profile"
+        )
+        .prefetch_related("target")
+        .order_by("-created_at", "-id")
+    )
 
 
 def open_reports() -> QuerySet[Report]:

@@ -2,6 +2,7 @@
 
 Services and events import this module, never `api.py`."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,7 +10,7 @@ from rest_framework import serializers
 from core.api import MAX_ID
 from profiles.serializers import DepartmentSerializer
 
-from . import polls
+from . import moderation, polls
 from .models import (
     MAX_LENGTH,
     MAX_REASON,
@@ -315,12 +316,38 @@ class AnnouncementSerializer(StrictSerializer):
     until = serializers.DateTimeField(required=False, allow_null=True)
 
 
+@extend_schema_field({"type": "integer", "nullable": True})
+class TargetRefField(serializers.Field):
+    """The id of an entry's registered target when it is of this field's kind, else null."""
+
+    def __init__(self, ref: str, **kwargs):
+        self.ref = ref
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, entry: ModerationAction) -> int | None:
+        if entry.target_type_id is None:
+            return None
+        content_type = ContentType.objects.get_for_id(entry.target_type_id)
+        kind = moderation.kind_of(f"{content_type.app_label}.{content_type.model}")
+        return entry.target_id if kind is not None and kind.ref == self.ref else None
+
+
 class ModerationLogSerializer(serializers.ModelSerializer):
     moderator = AuthorSerializer()
     status_id = serializers.IntegerField(allow_null=True)
     comment_id = serializers.IntegerField(allow_null=True)
-    question_id = serializers.IntegerField(allow_null=True)
     action_label = serializers.CharField(source="get_action_display")
+
+    def get_fields(self):
+        # One id field per registered target kind (exec_blog: `question_id`), after comment_id.
+        fields = super().get_fields()
+        ordered = {}
+        for name, field in fields.items():
+            ordered[name] = field
+            if name == "comment_id":
+                for ref in moderation.target_refs():
+                    ordered[ref] = TargetRefField(ref)
+        return ordered
 
     class Meta:
         model = ModerationAction
@@ -331,7 +358,6 @@ class ModerationLogSerializer(serializers.ModelSerializer):
             "action_label",
             "status_id",
             "comment_id",
-            "question_id",
             "reason",
             "created_at",
         ]

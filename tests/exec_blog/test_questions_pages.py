@@ -140,7 +140,7 @@ def test_moderator_hides_with_a_reason_and_the_log_links_the_question(client, al
         f"/ask/{question.pk}/moderate/", {"action": "hide", "reason": "Personal attack"}
     )
     assert response.status_code == 302
-    assert ModerationAction.objects.get().question_id == question.pk
+    assert ModerationAction.objects.get().target == question
     page = client.get(f"/ask/{question.pk}/").content.decode()
     assert "Personal attack" in page and "muppet" not in page
     assert "muppet" not in client.get("/ask/").content.decode()
