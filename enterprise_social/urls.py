@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .allauth_urls import headless_patterns, page_patterns
 
 # The admin signs in through the same login as everyone else (two-factor, SSO, rate limits).
 admin.site.login = login_required(admin.site.login)
@@ -27,8 +28,8 @@ api_patterns = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("people/", include("profiles.urls")),
-    path("accounts/", include("allauth.urls")),
-    path("_allauth/", include("allauth.headless.urls")),
+    path("accounts/", include(page_patterns)),
+    path("_allauth/", include((headless_patterns, "headless"))),
     path("admin/", admin.site.urls),
     path("ask/", include("exec_blog.urls")),
     path("blog/", include("exec_blog.blog_urls")),
