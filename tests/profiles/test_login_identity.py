@@ -336,5 +336,11 @@ def test_switched_off_allauth_endpoints_answer_404(client, alice, url):
     assert app_client(alice).post(url, {}, format="json").status_code == 404
 
 
+def test_a_body_that_is_not_a_json_object_gets_a_json_400(alice):
+    response = app_client(alice).post(EMAIL_API, "[1]", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "invalid"
+
+
 def test_the_allauth_specification_is_not_served(client):
     assert client.get("/_allauth/openapi.json").status_code == 404
