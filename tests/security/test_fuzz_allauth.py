@@ -70,9 +70,7 @@ def allauth_description() -> dict:
 
 
 def sign_in(username: str) -> dict:
-    response = APIClient().post(
-        LOGIN, {"username": username, "password": PASSWORD}, format="json"
-    )
+    response = APIClient().post(LOGIN, {"username": username, "password": PASSWORD}, format="json")
     assert response.status_code == 200, response.content
     return {"X-Session-Token": response.json()["meta"]["session_token"]}
 
@@ -150,7 +148,8 @@ def test_allauth_app_api_survives_generated_requests(settings_, capsys):
 # not change (docs/security.md, "Accounts"). Each is a substring of a failure line.
 ALLAUTH_OWN: tuple[str, ...] = (
     # A login step answers `"is_authenticated": null` where the description says boolean.
-    'POST /_allauth/app/v1/auth/2fa/authenticate 401: - ST108 Response violates schema | null is not of type "boolean"',
+    "POST /_allauth/app/v1/auth/2fa/authenticate 401: - ST108 Response violates schema | "
+    'null is not of type "boolean"',
 )
 
 
