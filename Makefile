@@ -70,9 +70,10 @@ bench: $(VENV)/.dev
 bench-quick: $(VENV)/.dev
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
-# schemathesis against /api/schema/ in process (SQLite or DATABASE_URL): >= 2,000 requests.
+# schemathesis in process (SQLite or DATABASE_URL): against /api/schema/ (>= 2,000 requests) and
+# against the OpenAPI description allauth ships for its app API (>= 500 requests).
 fuzz: $(VENV)/.dev
-	$(BIN)/python -m pytest -m fuzz tests/security/test_fuzz_api.py
+	$(BIN)/python -m pytest -m fuzz tests/security/test_fuzz_api.py tests/security/test_fuzz_allauth.py
 
 # Faults on the real PostgreSQL and Redis (restarts both: run it alone). See docs/security.md.
 chaos: $(VENV)/.dev

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core import views
 
+from .allauth_urls import headless_patterns, page_patterns
+
 # The admin signs in through the same login as everyone else (two-factor, SSO, rate limits).
 admin.site.login = login_required(admin.site.login)
 admin.site.site_header = "Enterprise Social administration"
@@ -27,8 +29,8 @@ api_patterns = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("people/", include("profiles.urls")),
-    path("accounts/", include("allauth.urls")),
-    path("_allauth/", include("allauth.headless.urls")),
+    path("accounts/", include(page_patterns)),
+    path("_allauth/", include((headless_patterns, "headless"))),
     path("admin/", admin.site.urls),
     path("ask/", include("exec_blog.urls")),
     path("blog/", include("exec_blog.blog_urls")),

@@ -1,4 +1,5 @@
-"""allauth hooks: who may sign up, and every new account gets its profile."""
+"""allauth hooks: who may sign up, every new account gets its profile, and nobody can take away
+the way they sign in (profiles.login_identity)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from core.ratelimit import allauth_retry_after
 
+from .login_identity import MANAGED, email_removal_refusal
 from .services import profile_ensure
 
 
@@ -34,6 +36,17 @@ class AccountAdapter(DefaultAccountAdapter):
             response["Retry-After"] = str(allauth_retry_after())
             raise ImmediateHttpResponse(response) from None
 
+    def save_user(self, request, user, form, commit=True):
+        # Only the sign-up forms come here (single sign-on links a SocialAccount, which makes
+        # the account managed anyway): the one way to an account whose email is its own.
+        user.signed_up_by_self = True
+        return super().save_user(request, user, form, commit=commit)
+
+    def can_delete_email(self, email_address) -> bool:
+        # allauth's own rule lets the last address go when people also sign in by username,
+        # which leaves the account stuck at "confirm your email" (issue 22).
+        return not email_address.pk or email_removal_refusal(email_address) is None
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         if settings.ALLOWED_SIGNUP_DOMAINS and not email_domain_allowed(email):
@@ -46,6 +59,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
         # The identity provider decides who works here; it is how accounts are provisioned.
         return True
+
+    def validate_disconnect(self, account, accounts) -> None:
+        # The link to single sign-on is the company's, like the email address it vouches for.
+        raise ValidationError(MANAGED)
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form=form)

@@ -39,6 +39,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser", "groups", "profile__department"]
     search_fields = ["username", "email", "profile__display_name"]
     list_select_related = ["profile"]
+    # Whether the person may manage their own email addresses (profiles.login_identity).
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Sign-in", {"fields": ["signed_up_by_self"]}))
 
     @admin.display(description="name", ordering="profile__display_name")
     def profile_name(self, obj: User) -> str:

@@ -9,6 +9,14 @@ from django.utils import timezone
 class User(AbstractUser):
     """The account. Everything a colleague sees about a person lives on `Profile`."""
 
+    # Set only by self sign-up (profiles.adapters): everyone else came from an admin, single
+    # sign-on or provisioning, and their sign-in email is the company's (docs/security.md).
+    signed_up_by_self = models.BooleanField(
+        default=False,
+        help_text="Signed up on an allowed domain; may manage their own email addresses "
+        "while self sign-up is open.",
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [

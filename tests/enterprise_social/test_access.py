@@ -19,7 +19,6 @@ ANONYMOUS_PAGES = {
     "accounts/inactive/",
     "accounts/confirm-email/",
     "accounts/confirm-email/<key>/",
-    "accounts/login/code/confirm/",
     "accounts/password/reset/",
     "accounts/password/reset/done/",
     "accounts/password/reset/key/<uidb36>-<key>/",
@@ -28,14 +27,11 @@ ANONYMOUS_PAGES = {
     "accounts/3rdparty/login/cancelled/",
     "accounts/3rdparty/login/error/",
     "accounts/3rdparty/signup/",
-    "accounts/social/login/cancelled/",
-    "accounts/social/login/error/",
-    "accounts/social/signup/",
     "accounts/oidc/<provider_id>/login/",
     "accounts/oidc/<provider_id>/login/callback/",
 }
 # The app clients' authentication endpoints (allauth headless): logging in is their purpose.
-ANONYMOUS_HEADLESS = re.compile(r"^_allauth/app/v1/(config|auth/.*|tokens/refresh)$")
+ANONYMOUS_HEADLESS = re.compile(r"^_allauth/app/v1/(config|auth/.*)$")
 
 
 def _clean(route: str) -> str:
