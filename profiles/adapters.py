@@ -1,9 +1,12 @@
 """allauth hooks: who may sign up, and every new account gets its profile."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from core.http import is_safe_next
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -32,6 +35,11 @@ class AccountAdapter(DefaultAccountAdapter):
             response = respond_429(request)
             response["Retry-After"] = str(allauth_retry_after())
             raise ImmediateHttpResponse(response) from None
+
+    def is_safe_url(self, url: str) -> bool:
+        # One rule for every `next` on the site (core.http): this host only. allauth's own
+        # would also accept every host in ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS.
+        return is_safe_next(context.request, url)
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)

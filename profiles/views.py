@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.http import safe_next
 from core.pagination import BadCursor, keyset_page
 
 from . import selectors, services
@@ -145,10 +146,7 @@ def follow_toggle(request, username: str):
             "profiles/_follow_button.html",
             {"person": followee.profile, "is_following": following},
         )
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("profiles:detail", username=username)
+    return redirect(safe_next(request, followee.profile.get_absolute_url()))
 
 
 @require_http_methods(["GET", "POST"])
