@@ -40,13 +40,6 @@ class IsActiveEmployee(permissions.BasePermission):
         return bool(user and user.is_authenticated and user.is_active)
 
 
-class CursorPagination(pagination.CursorPagination):
-    page_size = 20
-    max_page_size = 100
-    page_size_query_param = "page_size"
-    ordering = ("-created_at", "-id")
-
-
 def django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
@@ -78,7 +71,8 @@ def json_error(request, status: int, detail: str) -> JsonResponse:
 
 
 class KeysetPagination(pagination.BasePagination):
-    """`{"results", "next"}` pages by the queryset's descending key, never by OFFSET."""
+    """`{"results", "next"}` pages by the queryset's own order (core.pagination), never by
+    OFFSET: every list of the API pages through it."""
 
     page_size = 20
     max_page_size = 100

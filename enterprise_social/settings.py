@@ -327,7 +327,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveEmployee"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.KeysetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

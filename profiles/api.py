@@ -6,15 +6,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import CursorPagination
+from core.api import KeysetPagination
 
 from . import selectors, services
 from .models import Department, Profile
 from .permissions import roles_of
-
-
-class DirectoryPagination(CursorPagination):
-    ordering = ("display_name", "id")
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -186,7 +182,7 @@ class MeView(APIView):
 )
 class ProfileListView(generics.ListAPIView):
     serializer_class = ProfileSerializer
-    pagination_class = DirectoryPagination
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         params = self.request.query_params
@@ -230,7 +226,7 @@ class FollowView(APIView):
 
 class FollowersView(generics.ListAPIView):
     serializer_class = ProfileSerializer
-    pagination_class = DirectoryPagination
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         user = selectors.user_get_active(username=self.kwargs["username"])
@@ -243,8 +239,7 @@ class FollowingView(FollowersView):
         return selectors.following_of(user=user).prefetch_related("skills")
 
 
-class DepartmentPagination(CursorPagination):
-    ordering = ("name", "id")
+class DepartmentPagination(KeysetPagination):
     page_size = 100
 
 

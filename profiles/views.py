@@ -3,7 +3,6 @@ import hashlib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -17,6 +16,7 @@ from .models import Profile
 from .permissions import roles_of
 
 DIRECTORY_PAGE_SIZE = 24
+FOLLOW_LIST_PAGE_SIZE = 50
 POSTS_SHOWN = 10
 
 
@@ -116,11 +116,23 @@ def follow_list(request, username: str, direction: str):
         else selectors.following_of(user=profile.user)
     )
     qs = selectors.profiles_annotate_following(qs, viewer=request.user)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    try:
+        people, next_after = keyset_page(
+            qs, cursor=request.GET.get("after"), size=FOLLOW_LIST_PAGE_SIZE
+        )
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
     return render(
         request,
         "profiles/follow_list.html",
-        {"profile": profile, "direction": direction, "page": page},
+        {
+            "profile": profile,
+            "direction": direction,
+            "people": people,
+            "count": qs.count(),
+            "next_after": next_after,
+            "is_continuation": bool(request.GET.get("after")),
+        },
     )
 
 
