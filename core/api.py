@@ -41,19 +41,13 @@ class IsActiveEmployee(permissions.BasePermission):
         return bool(user and user.is_authenticated and user.is_active)
 
 
-class CursorPagination(pagination.CursorPagination):
-    page_size = 20
-    max_page_size = 100
-    page_size_query_param = "page_size"
-    ordering = ("-created_at", "-id")
-
-
 def json_error(request, status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
 class KeysetPagination(pagination.BasePagination):
-    """`{"results", "next"}` pages by the queryset's descending key, never by OFFSET."""
+    """`{"results", "next"}` pages by the queryset's own order (core.pagination), never by
+    OFFSET: every list of the API pages through it."""
 
     page_size = 20
     max_page_size = 100

@@ -1,57 +1,112 @@
 """Settings for Enterprise Social, read from environment variables only.
 
-Unset variables give the embedded default (SQLite, in-memory channel layer, local-memory
-cache, DEBUG on) so `make run` needs nothing. See README.md for the table.
+Unset variables give the embedded default (SQLite, local-memory cache, live events in process,
+DEBUG on) so `make run` needs nothing. See README.md for the table.
 """
 
-import os
+import logging
+import re
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
+import environ
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Values are read by django-environ. A value it cannot read stops startup with one line that
+# names the variable (`stop`), never a traceback; an empty value is the same as an unset one.
+env = environ.Env()
+BOOL_WORDS = {*environ.Env.BOOLEAN_TRUE_STRINGS, "false", "off", "no", "n", "0"}
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+def stop(name: str, problem: str) -> None:
+    raise SystemExit(f"{name}: {problem}")
+
+
+def env_str(name: str, default: str = "") -> str:
+    return env.str(name, default="").strip() or default
+
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    value = env_str(name).lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in BOOL_WORDS:
+        stop(name, f"{value!r} is not on or off; use 1 or 0 (or true/false, yes/no, on/off).")
+    return env.bool(name)
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return env.int(name)
+    except ValueError:
+        stop(name, f"{value!r} is not a whole number.")
 
 
-def database_from_url(url: str) -> dict:
-    """Translate `postgres://user:pass@host:port/name?opt=v` into Django's DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise SystemExit(f"DATABASE_URL: unsupported scheme {parsed.scheme!r}; use postgres://")
-    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
-    pool_max = int(options.pop("pool_max_size", os.environ.get("DATABASE_POOL_MAX_SIZE", "20")))
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in env.list(name, default=[]) if item.strip()]
+
+
+def database_from_url(name: str) -> dict:
+    """`postgres://user:pass@host:port/name?opt=v` as Django's DATABASES entry, with the pool."""
+    url = env_str(name)
+    scheme = urlparse(url).scheme
+    if scheme not in POSTGRES_SCHEMES:
+        stop(name, f"unsupported scheme {scheme!r}; use postgres://")
+    try:
+        config = env.db_url_config(url)
+    except ValueError as exc:
+        stop(name, f"cannot be read ({exc}).")
+    options = config.get("OPTIONS", {})
+    pool_max = options.pop("pool_max_size", None)
+    if pool_max is None:
+        pool_max = env_int("DATABASE_POOL_MAX_SIZE", 20)
+    elif not isinstance(pool_max, int):
+        stop(name, f"pool_max_size {pool_max!r} is not a whole number.")
+    db_name = config["NAME"] or "enterprise_social"
     return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")) or "enterprise_social",
-        "USER": unquote(parsed.username or ""),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": parsed.hostname or "",
-        "PORT": str(parsed.port or ""),
+        **config,
+        "NAME": db_name,
         # Django's pool needs CONN_MAX_AGE 0: the pool, not the request, keeps connections.
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {
-            **options,
-            "pool": {"min_size": 2, "max_size": pool_max, "timeout": 10},
-        },
-        "TEST": {"NAME": f"test_{unquote(parsed.path.lstrip('/')) or 'enterprise_social'}"},
+        "OPTIONS": {**options, "pool": {"min_size": 2, "max_size": pool_max, "timeout": 10}},
+        "TEST": {"NAME": f"test_{db_name}"},
     }
+
+
+def throttle_rate(name: str, default: str) -> str:
+    rate = env_str(name, default)
+    if not re.fullmatch(r"[0-9]+/[smhd][a-z]*", rate):
+        stop(name, f"{rate!r} is not a rate such as 1200/min, 20/s, 5000/hour or 100000/day.")
+    return rate
+
+
+def log_level(name: str, default: str) -> str:
+    level = env_str(name, default).upper()
+    if level not in logging.getLevelNamesMapping():
+        stop(name, f"{level!r} is not a logging level (DEBUG, INFO, WARNING, ERROR, CRITICAL).")
+    return level
+
+
+def time_zone(name: str, default: str) -> str:
+    zone = env_str(name, default)
+    try:
+        ZoneInfo(zone)
+    except (ValueError, LookupError):
+        stop(name, f"{zone!r} is not a time zone such as UTC or Europe/Paris.")
+    return zone
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not DEBUG:
     missing = [
@@ -150,24 +205,24 @@ TEMPLATES = [
 
 # --- Data stores -------------------------------------------------------------------------------
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    DATABASES = {"default": database_from_url("DATABASE_URL")}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3")),
+            "NAME": Path(env_str("SQLITE_PATH") or BASE_DIR / "db.sqlite3"),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-# What this deployment's keys, channel-layer groups and live events are named under in Redis.
+REDIS_URL = env_str("REDIS_URL")
+# What this deployment's keys and live events are named under in Redis.
 # Parallel test workers on one Redis (pytest-xdist names each in PYTEST_XDIST_WORKER) get one
 # each, so they never read each other's counters or hear each other's events.
-REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "es") + os.environ.get("PYTEST_XDIST_WORKER", "")
+REDIS_PREFIX = env_str("REDIS_PREFIX", "es") + env_str("PYTEST_XDIST_WORKER")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -177,15 +232,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
-        }
-    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# No CHANNEL_LAYERS: live events travel through the process hub's own Redis pub/sub
+# (core.realtime, core.streaming), and no consumer joins a group or has a channel.
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -234,19 +284,19 @@ SOCIALACCOUNT_ONLY = False
 # Single sign-on: any OpenID Connect provider, from the environment (or the admin's
 # "Social applications"). See docs/single-sign-on.md.
 SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
-if os.environ.get("OIDC_CLIENT_ID") and os.environ.get("OIDC_SERVER_URL"):
+if env_str("OIDC_CLIENT_ID") and env_str("OIDC_SERVER_URL"):
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
         {
-            "provider_id": os.environ.get("OIDC_PROVIDER_ID", "sso"),
-            "name": os.environ.get("OIDC_NAME", "Company single sign-on"),
-            "client_id": os.environ["OIDC_CLIENT_ID"],
-            "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
-            "settings": {"server_url": os.environ["OIDC_SERVER_URL"]},
+            "provider_id": env_str("OIDC_PROVIDER_ID", "sso"),
+            "name": env_str("OIDC_NAME", "Company single sign-on"),
+            "client_id": env_str("OIDC_CLIENT_ID"),
+            "secret": env_str("OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": env_str("OIDC_SERVER_URL")},
         }
     )
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Enterprise Social")
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Enterprise Social")
 
 HEADLESS_ONLY = False
 # Mobile and desktop apps use tokens; the web front end is server-rendered with sessions.
@@ -259,16 +309,16 @@ HEADLESS_FRONTEND_URLS = {
 
 # --- Email -------------------------------------------------------------------------------------
 
-if os.environ.get("EMAIL_HOST"):
+if env_str("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"]
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_HOST = env_str("EMAIL_HOST")
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Enterprise Social <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Enterprise Social <noreply@localhost>")
 
 # --- API ---------------------------------------------------------------------------------------
 
@@ -278,7 +328,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveEmployee"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.KeysetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -290,7 +340,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "1200/min")},
+    "DEFAULT_THROTTLE_RATES": {"user": throttle_rate("API_THROTTLE_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -318,7 +368,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are private: never served from a public path, only through views that
 # check the login (see profiles.views.avatar).
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -349,7 +399,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
@@ -376,7 +426,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Locale ------------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -387,7 +437,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": log_level("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -395,11 +445,11 @@ LOGGING = {
 
 # An idea with at least this many votes that has waited 30 days for a decision is listed as
 # "waiting for leadership" on /ideas/.
-IDEAS_REVIEW_VOTES = int(os.environ.get("IDEAS_REVIEW_VOTES", "10") or 10)
+IDEAS_REVIEW_VOTES = env_int("IDEAS_REVIEW_VOTES", 10)
 
 # --- Engagement reports ------------------------------------------------------------------------
 
 # The fewest people a published figure may rest on. Never below 5, whatever the environment says.
-ENGAGEMENT_MIN_GROUP = int(os.environ.get("ENGAGEMENT_MIN_GROUP", "5") or 5)
+ENGAGEMENT_MIN_GROUP = env_int("ENGAGEMENT_MIN_GROUP", 5)
 if ENGAGEMENT_MIN_GROUP < 5:
-    raise SystemExit("ENGAGEMENT_MIN_GROUP cannot be below 5: small groups identify people.")
+    stop("ENGAGEMENT_MIN_GROUP", "cannot be below 5: small groups identify people.")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import ratelimit
 from core.forms import form_errors
+from core.http import safe_next
 from core.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
@@ -136,13 +137,6 @@ class AnnouncementForm(forms.Form):
     )
 
 
-def _safe_next(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate.startswith("/") and not candidate.startswith("//"):
-        return candidate
-    return default
-
-
 def vote_toggle(request, *, target, vote, unvote, decorate, template: str, name: str):
     """A vote button's form: `action` is add or remove. Without htmx the view redirects back
     (a refusal becomes a message); with htmx it answers `template` in place (400 if refused).
@@ -156,12 +150,12 @@ def vote_toggle(request, *, target, vote, unvote, decorate, template: str, name:
     except ValidationError as exc:
         if not request.htmx:
             messages.error(request, exc.messages[0])
-            return redirect(_safe_next(request, target.get_absolute_url()))
+            return redirect(safe_next(request, target.get_absolute_url()))
         code = 400
     if request.htmx:
         decorate([target], user=request.user)
         return render(request, template, {name: target}, status=code)
-    return redirect(_safe_next(request, target.get_absolute_url()))
+    return redirect(safe_next(request, target.get_absolute_url()))
 
 
 def _timeline(request, qs, *, template: str, context: dict, partial: str = "feeds/_page.html"):
@@ -338,7 +332,7 @@ def status_delete(request, status_id: int):
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "Removed. A note stays in its place.")
-    return redirect(_safe_next(request, status.get_absolute_url()))
+    return redirect(safe_next(request, status.get_absolute_url()))
 
 
 @require_GET
@@ -406,11 +400,11 @@ def react(request, status_id: int):
             selectors.decorate([status], user=request.user)
             return render(request, "feeds/_reactions.html", {"status": status}, status=400)
         messages.error(request, exc.messages[0])
-        return redirect(_safe_next(request, status.get_absolute_url()))
+        return redirect(safe_next(request, status.get_absolute_url()))
     if request.htmx:
         selectors.decorate([status], user=request.user)
         return render(request, "feeds/_reactions.html", {"status": status})
-    return redirect(_safe_next(request, status.get_absolute_url()))
+    return redirect(safe_next(request, status.get_absolute_url()))
 
 
 @require_POST
@@ -439,7 +433,7 @@ def poll_vote(request, status_id: int):
         messages.error(request, error)
     else:
         messages.success(request, "Your vote is counted.")
-    return redirect(_safe_next(request, status.get_absolute_url()))
+    return redirect(safe_next(request, status.get_absolute_url()))
 
 
 @require_POST
@@ -459,7 +453,7 @@ def announce(request, status_id: int):
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "Pinned for everyone." if status.is_announcement else "Unpinned.")
-    return redirect(_safe_next(request, status.get_absolute_url()))
+    return redirect(safe_next(request, status.get_absolute_url()))
 
 
 # --- Moderation and reports -----------------------------------------------------------------
@@ -586,4 +580,4 @@ def notifications_read(request):
     services.notifications_mark_read(user=request.user)
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
-    return redirect(_safe_next(request, "/notifications/"))
+    return redirect(safe_next(request, "/notifications/"))

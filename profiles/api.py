@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import ratelimit
-from core.api import CursorPagination
+from core.api import KeysetPagination
 
 from . import selectors, services
 from .export import personal_export
@@ -18,10 +18,6 @@ from .serializers import (
     ProfileSerializer,
     profile_detail_payload,
 )
-
-
-class DirectoryPagination(CursorPagination):
-    ordering = ("display_name", "id")
 
 
 class MeExportView(APIView):
@@ -75,7 +71,7 @@ class MeView(APIView):
 )
 class ProfileListView(generics.ListAPIView):
     serializer_class = ProfileSerializer
-    pagination_class = DirectoryPagination
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         params = self.request.query_params
@@ -119,7 +115,7 @@ class FollowView(APIView):
 
 class FollowersView(generics.ListAPIView):
     serializer_class = ProfileSerializer
-    pagination_class = DirectoryPagination
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         user = selectors.user_get_active(username=self.kwargs["username"])
@@ -132,8 +128,7 @@ class FollowingView(FollowersView):
         return selectors.following_of(user=user).prefetch_related("skills")
 
 
-class DepartmentPagination(CursorPagination):
-    ordering = ("name", "id")
+class DepartmentPagination(KeysetPagination):
     page_size = 100
 
 

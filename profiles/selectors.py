@@ -110,7 +110,7 @@ def following_of(*, user: User) -> QuerySet[Profile]:
 def department_list() -> QuerySet[Department]:
     return Department.objects.annotate(
         member_count=Count("members", filter=Q(members__user__is_active=True))
-    ).order_by("name")
+    ).order_by("name", "id")
 
 
 def user_get_active(*, username: str) -> User:

@@ -3,12 +3,12 @@ import hashlib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.http import safe_next
 from core.pagination import BadCursor, keyset_page
 
 from . import hooks, selectors, services
@@ -16,6 +16,7 @@ from .models import Profile
 from .permissions import roles_of
 
 DIRECTORY_PAGE_SIZE = 24
+FOLLOW_LIST_PAGE_SIZE = 50
 
 
 class ProfileForm(forms.Form):
@@ -111,11 +112,23 @@ def follow_list(request, username: str, direction: str):
         else selectors.following_of(user=profile.user)
     )
     qs = selectors.profiles_annotate_following(qs, viewer=request.user)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    try:
+        people, next_after = keyset_page(
+            qs, cursor=request.GET.get("after"), size=FOLLOW_LIST_PAGE_SIZE
+        )
+    except BadCursor:
+        return HttpResponse("Invalid cursor.", status=400)
     return render(
         request,
         "profiles/follow_list.html",
-        {"profile": profile, "direction": direction, "page": page},
+        {
+            "profile": profile,
+            "direction": direction,
+            "people": people,
+            "count": qs.count(),
+            "next_after": next_after,
+            "is_continuation": bool(request.GET.get("after")),
+        },
     )
 
 
@@ -141,10 +154,7 @@ def follow_toggle(request, username: str):
             "profiles/_follow_button.html",
             {"person": followee.profile, "is_following": following},
         )
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("profiles:detail", username=username)
+    return redirect(safe_next(request, followee.profile.get_absolute_url()))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,10 @@
+from io import StringIO
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
@@ -44,7 +49,7 @@ def _forget_visits():
 def _short_demo_history(settings):
     # seed_demo draws a year of activity for the engagement report; tests that seed need a
     # few weeks of it (tests/engagement/test_seed_activity.py asks for the whole year).
-    settings.DEMO_ACTIVITY_DAYS = 28
+    settings.DEMO_ACTIVITY_DAYS = SEED_SETTINGS["DEMO_ACTIVITY_DAYS"]
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +60,41 @@ def _private_media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Hashing strength is Django's concern, not ours; the suite should not spend minutes on it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = SEED_SETTINGS["PASSWORD_HASHERS"]
+
+
+def seeded_module(name: str, **options):
+    """A module-scoped fixture `name`: the output of `seed_demo` run with `options` once for
+    the module (once per xdist worker that runs its tests) instead of once per test.
+
+    The seed stays inside a transaction that is rolled back after the module's last test, and
+    each test runs in a savepoint inside it: what a test writes (a second seed, a login) is
+    gone before the next one, and no other module ever sees the seeded company. A test that
+    needs an empty database belongs in another module."""
+
+    @pytest.fixture(scope="module", name=name)
+    def seeded(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            with override_settings(**SEED_SETTINGS):
+                out = StringIO()
+                call_command("seed_demo", stdout=out, stderr=StringIO(), **options)
+        try:
+            yield out.getvalue()
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return seeded
+
+
+# What the autouse fixtures below set per test, for seeds made before any test starts.
+SEED_SETTINGS = {
+    "DEMO_ACTIVITY_DAYS": 28,
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
 
 
 @pytest.fixture

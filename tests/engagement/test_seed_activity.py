@@ -13,20 +13,25 @@ from engagement.models import Rollup
 from engagement.report import build, params_from
 from exec_blog.models import BlogRead, Question
 from feeds.models import Comment, Reaction, Status
+from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
 Kind = ActivityEvent.Kind
 
 
+# A year of activity (tests elsewhere ask for 28 days); --activity-days: test_seed_activity_days.py.
+OPTIONS = {"employees": 40, "statuses": 120, "activity_days": 365}
+year = seeded_module("year", **OPTIONS)
+
+
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", employees=40, statuses=120, stdout=out, stderr=StringIO())
+    call_command("seed_demo", **OPTIONS, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
-def test_seeded_activity_matches_the_content_and_covers_a_year(settings):
-    settings.DEMO_ACTIVITY_DAYS = 365
-    output = seed()
+def test_seeded_activity_matches_the_content_and_covers_a_year(year):
+    output = year
     assert "Activity ready for the engagement report" in output
     statuses = Status.objects.filter(blog_post=None, idea=None)
     # One event per row, at the row's own time.
@@ -74,8 +79,7 @@ def test_seeded_activity_matches_the_content_and_covers_a_year(settings):
     assert not report.total.cells["wau"].suppressed
 
 
-def test_a_second_run_creates_no_events():
-    seed()
+def test_a_second_run_creates_no_events(year):
     before = ActivityEvent.objects.count()
     rollups = set(Rollup.objects.values_list("period", "start", "department_id", "metric", "count"))
     assert "0 new events" in seed()
@@ -84,25 +88,3 @@ def test_a_second_run_creates_no_events():
         set(Rollup.objects.values_list("period", "start", "department_id", "metric", "count"))
         == rollups
     )
-
-
-def test_activity_days_bounds_the_drawn_history():
-    call_command(
-        "seed_demo",
-        employees=20,
-        statuses=30,
-        activity_days=7,
-        stdout=StringIO(),
-        stderr=StringIO(),
-    )
-    first = ActivityEvent.objects.filter(kind=Kind.VISIT).order_by("day").first()
-    assert first.day >= timezone.localdate() - timedelta(days=7)
-
-
-@pytest.mark.parametrize("days", [-1, 5000])
-def test_activity_days_out_of_range_is_refused(days):
-    from django.core.management import CommandError
-
-    with pytest.raises(CommandError, match="--activity-days"):
-        call_command("seed_demo", employees=5, statuses=0, activity_days=days, stdout=StringIO())
-    assert not ActivityEvent.objects.exists()

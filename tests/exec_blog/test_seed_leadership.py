@@ -11,6 +11,7 @@ from demo.seeding.data.leadership import POSTS, QUESTIONS
 from exec_blog.models import BlogPost, BlogRead, Question, QuestionVote
 from feeds.models import Comment, Notification, Reaction, Status
 from profiles.models import User
+from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +19,14 @@ SCHEDULED = "announcing-our-annual-kickoff"
 DRAFT = "draft-compensation-review-notes"
 
 
+OPTIONS = {"employees": 30, "statuses": 50}
+seeded = seeded_module("seeded", **OPTIONS)
+
+
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", employees=30, statuses=50, stdout=out, stderr=StringIO())
+    call_command("seed_demo", **OPTIONS, stdout=out, stderr=StringIO())
     return out.getvalue()
-
-
-@pytest.fixture
-def seeded() -> str:
-    return seed()
 
 
 def client_for(username: str) -> APIClient:

@@ -32,6 +32,7 @@ from feeds.models import (
 )
 from feeds.services import render_user_text
 from profiles.models import Follow, Profile, User
+from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +47,7 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def seeded():
-    return seed()
+seeded = seeded_module("seeded", employees=EMPLOYEES, statuses=STATUSES)
 
 
 def client_for(username: str) -> APIClient:
@@ -241,11 +240,11 @@ def test_every_template_renders_like_the_real_renderer():
         assert render(word).html == f"<p>{escape(word, quote=False)}</p>", word
 
 
-def test_no_statuses_means_no_content_and_600_is_the_default():
-    seed(statuses=0)
-    assert not Status.objects.exists()
-    assert not Notification.objects.exists()
+def test_600_statuses_is_the_default_and_a_negative_number_an_error(seeded):
+    # No statuses, no content: tests/profiles/test_seed_demo.py (a company with statuses=0).
+    before = content_counts()
     parser = Command().create_parser("manage.py", "seed_demo")
     assert parser.parse_args([]).statuses == DEFAULT_STATUSES == 600
     with pytest.raises(CommandError, match="negative"):
         seed(statuses=-1)
+    assert content_counts() == before

@@ -15,19 +15,19 @@ from feeds.models import Comment, Notification
 from ideas import selectors
 from ideas.models import TRANSITIONS, Idea, IdeaDecision, IdeaState, IdeaVote
 from profiles.models import User
+from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
 
 
+OPTIONS = {"employees": 40, "statuses": 20}
+seeded = seeded_module("seeded", **OPTIONS)
+
+
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", employees=40, statuses=20, stdout=out, stderr=StringIO())
+    call_command("seed_demo", **OPTIONS, stdout=out, stderr=StringIO())
     return out.getvalue()
-
-
-@pytest.fixture
-def seeded() -> str:
-    return seed()
 
 
 def client_for(username: str) -> APIClient:

@@ -11,13 +11,17 @@ from django.db.models import F
 
 from demo.seeding import build_plan
 from demo.seeding.hierarchy import IC, MANAGER
-from feeds.models import Status
+from feeds.models import Notification, Status
 from profiles.models import Department, Follow, Profile, Skill, User
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
 
-SMALL = 30  # enough for every fixed account and their managers
+COMPANY = 80  # seed_demo's default
+# The default company without statuses (they have their own tests in
+# tests/feeds/test_seed_content.py), seeded once for this module.
+company = seeded_module("company", statuses=0)
 
 
 def seed(**options) -> str:
@@ -67,8 +71,7 @@ def manager_chain(username: str) -> list[str]:
     return chain
 
 
-def test_fixed_accounts_exist_with_their_roles():
-    seed(employees=SMALL)
+def test_fixed_accounts_exist_with_their_roles(company):
     assert groups_of("ceo") == {EXECUTIVES}
     assert groups_of("hr") == {HR}
     assert groups_of("mod") == {MODERATORS}
@@ -82,8 +85,7 @@ def test_fixed_accounts_exist_with_their_roles():
     assert admin.is_staff and admin.is_superuser
 
 
-def test_alice_and_bob_work_in_different_departments_under_two_managers_or_more():
-    seed(employees=SMALL)
+def test_alice_and_bob_work_in_different_departments_under_two_managers_or_more(company):
     alice = Profile.objects.get(user__username="alice")
     bob = Profile.objects.get(user__username="bob")
     assert alice.department_id and bob.department_id
@@ -93,8 +95,8 @@ def test_alice_and_bob_work_in_different_departments_under_two_managers_or_more(
     assert manager_chain("alice")[-1] == "ceo"
 
 
-def test_default_run_builds_a_company_of_at_least_60_in_departments():
-    output = seed()
+def test_default_run_builds_a_company_of_at_least_60_in_departments(company):
+    output = company
     people = Profile.objects.exclude(department=None)
     assert people.count() >= 60
     assert Department.objects.count() >= 10
@@ -105,10 +107,9 @@ def test_default_run_builds_a_company_of_at_least_60_in_departments():
     assert max(Counter(people.values_list("department", flat=True)).values()) < 40
 
 
-def test_every_account_has_its_verified_primary_email():
-    seed(employees=SMALL)
+def test_every_account_has_its_verified_primary_email(company):
     users = list(User.objects.all())
-    assert len(users) == SMALL + 1  # and the admin
+    assert len(users) == COMPANY + 1  # and the admin
     emails = {
         (e.user_id, e.email) for e in EmailAddress.objects.filter(verified=True, primary=True)
     }
@@ -117,8 +118,7 @@ def test_every_account_has_its_verified_primary_email():
         assert (user.pk, user.email) in emails
 
 
-def test_everyone_can_log_in_with_the_demo_password(client):
-    seed(employees=SMALL)
+def test_everyone_can_log_in_with_the_demo_password(client, company):
     generated = User.objects.exclude(username__in=["ceo", "hr", "mod", "alice", "bob", "admin"])
     for username in ["bob", "admin", generated.first().username]:
         assert authenticate(username=username, password="demo") is not None, username
@@ -127,24 +127,23 @@ def test_everyone_can_log_in_with_the_demo_password(client):
     assert response["Location"] == "/"
 
 
-def test_custom_password_is_the_password_of_every_account():
-    seed(employees=SMALL, password="s3cret-pass")
+def test_custom_password_is_the_password_of_every_account(company):
+    seed(password="s3cret-pass")
     assert authenticate(username="hr", password="s3cret-pass") is not None
     assert authenticate(username="hr", password="demo") is None
     hashes = set(User.objects.values_list("password", flat=True))
     assert len(hashes) == 1  # hashed once, shared
 
 
-def test_running_again_with_another_password_changes_every_demo_password():
-    seed(employees=SMALL)
-    seed(employees=SMALL, password="new-pass")
+def test_running_again_with_another_password_changes_every_demo_password(company):
+    assert authenticate(username="alice", password="demo") is not None
+    seed(password="new-pass")
     assert authenticate(username="alice", password="new-pass") is not None
     assert authenticate(username="alice", password="demo") is None
     assert len(set(User.objects.values_list("password", flat=True))) == 1
 
 
-def test_usernames_are_lowercase_ascii_and_unique_per_person():
-    seed()
+def test_usernames_are_lowercase_ascii_and_unique_per_person(company):
     usernames = list(User.objects.values_list("username", flat=True))
     assert all(re.fullmatch(r"[a-z0-9.]+", name) for name in usernames), usernames
     assert all(
@@ -154,8 +153,7 @@ def test_usernames_are_lowercase_ascii_and_unique_per_person():
     )
 
 
-def test_no_one_manages_themselves_and_there_is_no_cycle():
-    seed()
+def test_no_one_manages_themselves_and_there_is_no_cycle(company):
     managers = {name: row[0] for name, row in org().items()}
     assert {name for name, boss in managers.items() if boss is None} == {"ceo", "admin"}
     for name in managers:
@@ -167,8 +165,7 @@ def test_no_one_manages_themselves_and_there_is_no_cycle():
             current = managers[current]
 
 
-def test_everyone_follows_their_manager_and_teammates():
-    seed()
+def test_everyone_follows_their_manager_and_teammates(company):
     follows = set(Follow.objects.values_list("follower_id", "followee_id"))
     profiles = list(Profile.objects.exclude(manager=None).select_related("manager"))
     assert profiles
@@ -181,8 +178,7 @@ def test_everyone_follows_their_manager_and_teammates():
         assert (alice.user_id, mate.user_id) in follows
 
 
-def test_people_follow_beyond_their_team_and_executives_are_popular():
-    seed()
+def test_people_follow_beyond_their_team_and_executives_are_popular(company):
     follows = Follow.objects.values_list("follower_id", "followee_id")
     following = Counter(follower for follower, _ in follows)
     followers = Counter(followee for _, followee in follows)
@@ -192,8 +188,7 @@ def test_people_follow_beyond_their_team_and_executives_are_popular():
     assert not Follow.objects.filter(follower_id=F("followee_id")).exists()
 
 
-def test_profiles_have_titles_skills_and_rendered_bios():
-    seed()
+def test_profiles_have_titles_skills_and_rendered_bios(company):
     profiles = list(Profile.objects.exclude(department=None).prefetch_related("skills"))
     assert all(p.title for p in profiles)
     assert all(2 <= len(p.skills.all()) <= 5 for p in profiles)
@@ -204,17 +199,15 @@ def test_profiles_have_titles_skills_and_rendered_bios():
     assert {p.location for p in profiles} >= {"Remote"}
 
 
-def test_running_twice_changes_nothing():
-    seed(employees=SMALL)
+def test_running_twice_changes_nothing(company):
     before, chart = counts(), org()
-    output = seed(employees=SMALL)
+    output = seed()
     assert counts() == before
     assert org() == chart
     assert "(0 new accounts)" in output
 
 
-def test_more_employees_adds_the_missing_people_and_keeps_everyone_else():
-    seed()
+def test_more_employees_adds_the_missing_people_and_keeps_everyone_else(company):
     chart = org()
     follows = set(Follow.objects.values_list("follower_id", "followee_id"))
     seed(employees=120)
@@ -251,16 +244,21 @@ def test_a_large_company_keeps_believable_spans_and_depth():
     assert len({p.username for p in people}) == len(people)
 
 
-def test_too_few_employees_for_the_fixed_accounts_is_an_error():
+def test_too_few_employees_for_the_fixed_accounts_is_an_error(company):
+    before, chart = counts(), org()
     with pytest.raises(CommandError, match="at least"):
         seed(employees=5)
-    assert not User.objects.exists()
+    assert counts() == before and org() == chart
 
 
-def test_statuses_come_after_the_people_and_do_not_change_them():
-    seed(employees=SMALL)
+def test_no_statuses_means_no_content(company):
+    assert not Status.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_statuses_come_after_the_people_and_do_not_change_them(company):
     before, chart = counts(), org()
-    output = seed(employees=SMALL, statuses=40)
+    output = seed(statuses=40)
     assert "Content ready: 40 statuses" in output
     # and the cards of the blog posts and of the ideas
     assert Status.objects.filter(blog_post=None, idea=None).count() == 40
