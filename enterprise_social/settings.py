@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "allauth.headless",
+    "django_q",
     "core",
     "profiles",
     "feeds",
@@ -389,6 +390,41 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Jobs --------------------------------------------------------------------------------------
+
+# django-q2 with its ORM broker: the database (SQLite or PostgreSQL) is the queue, so the embedded
+# default needs no other service and several workers on several machines share one queue.
+# docs/architecture.md ("Jobs") says why; docs/operations.md how to run and watch workers.
+JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT", "120"))
+Q_CLUSTER = {
+    "name": "enterprise_social",
+    "orm": "default",
+    # Processes per `manage.py worker`; the jobs are short and mostly wait on the database.
+    "workers": int(os.environ.get("JOBS_WORKERS", "2")),
+    "queue_limit": 4,
+    "recycle": 500,
+    # A job running longer than `timeout` is stopped; one not acknowledged within `retry`
+    # seconds (its worker died) is handed out again, so retry must exceed timeout.
+    "timeout": JOBS_TIMEOUT,
+    "retry": int(os.environ.get("JOBS_RETRY", str(JOBS_TIMEOUT + 60))),
+    # A failing job stays queued and is tried again after `retry` seconds, 5 times at most;
+    # each failure is kept (admin: "Failed tasks").
+    "ack_failures": False,
+    "max_attempts": 5,
+    "save_limit": 500,
+    "poll": float(os.environ.get("JOBS_POLL", "0.5")),
+    # A schedule missed while no worker ran runs once, not once per missed minute.
+    "catch_up": False,
+    # `manage.py worker` runs the scheduler itself every JOBS_TICK seconds (django-q2's own
+    # runs every 30 s, too coarse to release a post within a minute of its time).
+    "scheduler": False,
+    "label": "Jobs",
+    "cache": "default",
+}
+JOBS_TICK = float(os.environ.get("JOBS_TICK", "5"))
+if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
+    raise SystemExit("JOBS_RETRY must be longer than JOBS_TIMEOUT, or a running job runs twice.")
 
 # --- Ideas -------------------------------------------------------------------------------------
 

@@ -181,10 +181,6 @@ def _timeline(request, qs, *, template: str, context: dict, partial: str = "feed
 
 @require_GET
 def home(request):
-    # Blog posts whose scheduled time came are announced by whoever looks first (no worker).
-    from exec_blog.services import posts_release_due
-
-    posts_release_due()
     profile = profile_ensure(user=request.user)
     pinned = (
         [] if request.GET.get("cursor") else list(selectors.pinned_announcements(user=request.user))
