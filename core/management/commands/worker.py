@@ -9,6 +9,8 @@ workers may do so at once (a row lock, or SQLite's write lock, lets one take eac
 
 import logging
 import os
+import signal
+import threading
 import time
 
 from django.conf import settings
@@ -48,15 +50,21 @@ class Command(BaseCommand):
         _release_database_before_fork()
         os.register_at_fork(before=_release_database_before_fork)
         cluster = Cluster()
+        # Stop from the loop below, never inside a signal handler: the handler could interrupt
+        # the scheduler while it holds SQLite's write lock, which the cluster needs to stop.
+        stopping = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stopping.set())
         cluster.start()
         broker = get_broker()
         tick = settings.JOBS_TICK
         next_tick = time.monotonic()
-        while cluster.sentinel.is_alive():
+        while not stopping.is_set() and cluster.sentinel.is_alive():
             if time.monotonic() >= next_tick:
                 scheduler(broker=broker)
                 next_tick = time.monotonic() + tick
-            time.sleep(0.2)
-        if not cluster.has_stopped:
+            stopping.wait(0.2)
+        if not stopping.is_set():
             code = cluster.sentinel.exitcode
             raise SystemExit(f"jobs: the cluster stopped unexpectedly (exit code {code})")
+        cluster.stop()
