@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.text import render
+from demo.management.commands.seed_demo import DEFAULT_STATUSES, Command
 from demo.seeding import Cast, build_plan, data
 from demo.seeding.cast import Clock
 from demo.seeding.stream import ContentPlan
@@ -30,7 +31,6 @@ from feeds.models import (
     Visibility,
 )
 from feeds.services import render_user_text
-from profiles.management.commands.seed_demo import DEFAULT_STATUSES, Command
 from profiles.models import Follow, Profile, User
 
 pytestmark = pytest.mark.django_db
