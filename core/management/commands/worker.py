@@ -67,4 +67,7 @@ class Command(BaseCommand):
         if not stopping.is_set():
             code = cluster.sentinel.exitcode
             raise SystemExit(f"jobs: the cluster stopped unexpectedly (exit code {code})")
-        cluster.stop()
+        # In a thread: if something killed the guard process while it waited (a SIGTERM sent to
+        # the whole process group), django-q2's stop would wait for it forever.
+        threading.Thread(target=cluster.stop, daemon=True).start()
+        cluster.sentinel.join()
