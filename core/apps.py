@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         import_module("core.schema")  # registers the OpenAPI extensions
+        import_module("core.housekeeping")  # registers the periodic jobs

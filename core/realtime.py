@@ -4,7 +4,8 @@ The shape is Mastodon's streaming server, measured against Channels' per-socket 
 docs/architecture.md: an event is published once, with a description of its audience, on one
 Redis pub/sub channel; every process holds one subscription and decides in memory which of its
 local sockets should receive it, encoding the JSON once per event. Without `REDIS_URL` the
-process delivers to its own sockets directly.
+process delivers to its own sockets directly, except the job runner, which holds none: it
+writes its events to the `OutboxEvent` table, which each server's hub reads.
 
 The database stays the source of truth: a failing publish is logged and never fails the request
 that wrote the data; clients catch up with `{"type": "resume", "after": <id>}`.
@@ -14,12 +15,15 @@ import json
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 import redis
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils import timezone
 
+from .models import OutboxEvent
 from .streaming import channel, hub
 
 logger = logging.getLogger(__name__)
@@ -63,6 +67,17 @@ def broadcast_many_on_commit(items: list[tuple[dict, Audience]]) -> None:
     transaction.on_commit(send)
 
 
+OUTBOX_KEEP = timedelta(minutes=10)
+_through_database = False
+
+
+def publish_through_database() -> None:
+    """For a process that holds no sockets (the job runner): without Redis, publish into the
+    outbox table that every server's hub reads, instead of to this process's own hub."""
+    global _through_database
+    _through_database = True
+
+
 _redis_lock = threading.Lock()
 _redis_client = None
 
@@ -91,6 +106,10 @@ def publish_many(messages: list[dict]) -> None:
         for text in texts:
             pipe.publish(channel(), text)
         pipe.execute()
+    elif _through_database:
+        now = timezone.now()
+        OutboxEvent.objects.bulk_create([OutboxEvent(text=text, created_at=now) for text in texts])
+        OutboxEvent.objects.filter(created_at__lt=now - OUTBOX_KEEP).delete()
     else:
         for text in texts:
             hub.deliver_threadsafe(text)

@@ -4,6 +4,8 @@ One hub per process. With Redis, one task holds one pub/sub subscription for the
 each message names its audience, the hub picks the local sockets in memory and hands each the
 same encoded text. If the subscription drops, every local socket is closed with 4012 (service
 restart): clients reconnect with backoff and resume from their last status, so nothing is lost.
+Without Redis the hub also reads the outbox table, where the job runner (a process without
+sockets) writes its events.
 """
 
 import asyncio
@@ -19,9 +21,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+
+from .models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,7 @@ RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
 SUBSCRIPTION_LOST = 4012
 SESSION_ENDED = 4401  # logged out or deactivated: the client stays closed
 SWEEP_SECONDS = 3.0
+OUTBOX_SECONDS = 0.5
 
 
 class Subscriber(Protocol):
@@ -58,6 +64,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
+        self._outbox: asyncio.Task | None = None
         self.subscribed: asyncio.Event | None = None
 
     # --- membership --------------------------------------------------------------------------
@@ -148,6 +155,7 @@ class Hub:
             self.loop = loop
             self._listener = None
             self._sweeper = None
+            self._outbox = None
             self.subscribed = asyncio.Event()
             if not settings.REDIS_URL:
                 self.subscribed.set()
@@ -155,6 +163,8 @@ class Hub:
             self._sweeper = loop.create_task(self._sweep_forever())
         if settings.REDIS_URL and (self._listener is None or self._listener.done()):
             self._listener = loop.create_task(self._listen_forever())
+        if not settings.REDIS_URL and (self._outbox is None or self._outbox.done()):
+            self._outbox = loop.create_task(self._read_outbox_forever())
 
     async def _listen_forever(self) -> None:
         attempt = 0
@@ -189,6 +199,24 @@ class Hub:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                     await client.aclose()
+
+    async def _read_outbox_forever(self) -> None:
+        """Without Redis: deliver the events the job runner wrote since the first socket came."""
+        try:
+            last = await database_sync_to_async(_outbox_last_id)()
+        except Exception:
+            logger.exception("realtime: could not read the outbox")
+            return
+        while self.by_user:
+            await asyncio.sleep(OUTBOX_SECONDS)
+            try:
+                rows = await database_sync_to_async(_outbox_after)(last)
+            except Exception:
+                logger.exception("realtime: could not read the outbox")
+                continue
+            for pk, text in rows:
+                last = pk
+                await self.dispatch(text)
 
     async def close_all(self, *, code: int) -> None:
         for sub in self.subscribers():
@@ -252,6 +280,14 @@ def _ended_subscribers(subs: list[Subscriber]) -> list[Subscriber]:
         )
         ended = set(keys) - live
     return [s for s in subs if s.user_id in inactive or s.session_key in ended]
+
+
+def _outbox_last_id() -> int:
+    return OutboxEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _outbox_after(last: int) -> list[tuple[int, str]]:
+    return list(OutboxEvent.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text"))
 
 
 def _discard(index: dict, key, sub) -> None:

@@ -7,8 +7,7 @@ from rest_framework.views import APIView
 from .export import as_json
 from .permissions import can_read_reports
 from .report import build, params_from
-from .rollups import rollups_catch_up
-from .views import CATCH_UP_LIMIT
+from .rollups import rollups_counted_until
 
 
 class EngagementReportView(APIView):
@@ -26,5 +25,4 @@ class EngagementReportView(APIView):
         if not can_read_reports(request.user):
             raise PermissionDenied("Engagement reports are for HR.")
         params = params_from(request.query_params)
-        rollups_catch_up(limit=CATCH_UP_LIMIT)
-        return Response(as_json(build(params)))
+        return Response({**as_json(build(params)), "counted_until": rollups_counted_until()})

@@ -227,6 +227,15 @@ def rollups_catch_up(*, limit: int | None = None) -> int:
     return done
 
 
+def rollups_counted_until() -> datetime:
+    """Activity up to this moment is in the rollups: now if no event is queued, else the last
+    catch-up (the job runner drains the queue every minute). Reads no event."""
+    if not PendingEvent.objects.exists():
+        return timezone.now()
+    state = RollupState.objects.filter(id=1).values_list("caught_up_at", flat=True).first()
+    return state or timezone.now()
+
+
 def _merge(days: dict[DayKey, Tally]) -> None:
     """Add day tallies to the stored day, week and month rows."""
     if not days:

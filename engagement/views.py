@@ -11,9 +11,7 @@ from . import charts
 from .export import csv_rows
 from .permissions import can_read_reports
 from .report import COLUMNS, DEFAULT_DAYS, MAX_DAYS, build, min_group, params_from
-from .rollups import rollups_catch_up
-
-CATCH_UP_LIMIT = 50_000
+from .rollups import rollups_counted_until
 
 
 def _report_or_errors(request):
@@ -23,7 +21,8 @@ def _report_or_errors(request):
         params = params_from(request.GET)
     except ValidationError as exc:
         return None, exc.message_dict
-    rollups_catch_up(limit=CATCH_UP_LIMIT)
+    # The job runner adds new activity to the rollups every minute (engagement.jobs); a
+    # report reads what is there and says how fresh it is.
     return build(params), None
 
 
@@ -37,6 +36,7 @@ def report_page(request):
         "query": request.GET,
         "max_days": MAX_DAYS,
         "default_days": DEFAULT_DAYS,
+        "counted_until": rollups_counted_until(),
     }
     if report is not None:
         context["active_chart"] = charts.line_chart(

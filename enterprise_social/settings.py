@@ -49,6 +49,16 @@ def env_int(name: str, default: int) -> int:
         stop(name, f"{value!r} is not a whole number.")
 
 
+def env_float(name: str, default: float) -> float:
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return env.float(name)
+    except ValueError:
+        stop(name, f"{value!r} is not a number.")
+
+
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in env.list(name, default=[]) if item.strip()]
 
@@ -153,6 +163,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "allauth.headless",
+    "django_q",
     "core",
     "profiles",
     "activity",
@@ -440,6 +451,41 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": log_level("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Jobs --------------------------------------------------------------------------------------
+
+# django-q2 with its ORM broker: the database (SQLite or PostgreSQL) is the queue, so the embedded
+# default needs no other service and several workers on several machines share one queue.
+# docs/architecture.md ("Jobs") says why; docs/operations.md how to run and watch workers.
+JOBS_TIMEOUT = env_int("JOBS_TIMEOUT", 120)
+Q_CLUSTER = {
+    "name": "enterprise_social",
+    "orm": "default",
+    # Processes per `manage.py worker`; the jobs are short and mostly wait on the database.
+    "workers": env_int("JOBS_WORKERS", 2),
+    "queue_limit": 4,
+    "recycle": 500,
+    # A job running longer than `timeout` is stopped; one not acknowledged within `retry`
+    # seconds (its worker died) is handed out again, so retry must exceed timeout.
+    "timeout": JOBS_TIMEOUT,
+    "retry": env_int("JOBS_RETRY", JOBS_TIMEOUT + 60),
+    # A failing job stays queued and is tried again after `retry` seconds, 5 times at most;
+    # each failure is kept (admin: "Failed tasks").
+    "ack_failures": False,
+    "max_attempts": 5,
+    "save_limit": 500,
+    "poll": env_float("JOBS_POLL", 0.5),
+    # A schedule missed while no worker ran runs once, not once per missed minute.
+    "catch_up": False,
+    # `manage.py worker` runs the scheduler itself every JOBS_TICK seconds (django-q2's own
+    # runs every 30 s, too coarse to release a post within a minute of its time).
+    "scheduler": False,
+    "label": "Jobs",
+    "cache": "default",
+}
+JOBS_TICK = env_float("JOBS_TICK", 5.0)
+if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
+    stop("JOBS_RETRY", "must be longer than JOBS_TIMEOUT, or a running job runs twice.")
 
 # --- Ideas -------------------------------------------------------------------------------------
 

@@ -168,14 +168,13 @@ def _post_payload(post: BlogPost, user) -> dict:
     ]
 )
 class BlogPostListView(generics.GenericAPIView):
-    """Published posts, newest first. Reading a list announces posts that came due."""
+    """Published posts, newest first."""
 
     serializer_class = BlogPostSerializer
     pagination_class = KeysetPagination
 
     @extend_schema(operation_id="v1_blog_posts_list", responses=BlogPostSerializer(many=True))
     def get(self, request):
-        services.posts_release_due()
         if request.query_params.get("mine") == "true":
             qs = selectors.posts_unpublished_by(user=request.user)
         else:

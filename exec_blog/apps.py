@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -14,3 +16,4 @@ class ExecBlogConfig(AppConfig):
         moderation.register_target(
             Question, template="exec_blog/_moderation_target.html", ref="question_id"
         )
+        import_module("exec_blog.jobs")  # registers the periodic jobs

@@ -70,7 +70,6 @@ class PostForm(forms.Form):
 
 @require_GET
 def post_list(request):
-    services.posts_release_due()
     try:
         posts, next_cursor = keyset_page(
             selectors.posts_published(), cursor=request.GET.get("cursor"), size=PAGE_SIZE

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from activity.services import Kind, activity_record
 from core.images import reencode_upload
+from core.jobs import job_run_at
 from core.ratelimit import RateLimited
 from core.tags import clean_tags
 from core.text import mention_candidates, render
@@ -388,6 +389,7 @@ def post_create(
             raise ValidationError({"slug": "This slug is taken: choose another."}) from None
         post.tags.set(hashtags_for(tag_names))
         _sync_card(post)
+        _schedule_release(post)
     if post.is_live:
         posts_release_due()
     return post
@@ -432,16 +434,25 @@ def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
         if tag_names is not None:
             post.tags.set(hashtags_for(tag_names))
         _sync_card(post)
+        _schedule_release(post)
     if post.is_live:
         posts_release_due()
     return post
 
 
+def _schedule_release(post: BlogPost) -> None:
+    # The job runner announces a scheduled post at its time, whoever reads or not; its
+    # every-minute run of the same job catches anything this misses.
+    if post.is_scheduled:
+        job_run_at("exec_blog.jobs.posts_release", when=post.publish_at, key=f"blog-{post.pk}")
+
+
 def posts_release_due() -> int:
     """Announce the posts whose time has come: notifications to every employee and the
     `blog.published` event, once per post. Idempotent and cheap (one indexed query when there
-    is nothing to do), so pages call it instead of a worker; the conditional update makes two
-    parallel callers announce a post only once. Returns how many posts were announced."""
+    is nothing to do): the job runner calls it every minute and at each scheduled post's time
+    (`exec_blog.jobs`); the conditional update makes two parallel callers (two workers)
+    announce a post only once. Returns how many posts were announced."""
     now = timezone.now()
     due = list(
         BlogPost.objects.filter(

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from exec_blog import jobs as blog_jobs
 from exec_blog import services
 from exec_blog.models import BlogPost, BlogPostRevision, BlogRead
 from feeds import selectors as feed_selectors
@@ -146,7 +147,7 @@ def test_draft_is_404_for_everyone_but_its_author(ceo, cfo, alice_api):
     assert alice_api.get("/api/v1/blog/posts/nope/").status_code == 404
 
 
-def test_scheduled_post_appears_by_itself_when_its_time_comes(ceo, alice, alice_api):
+def test_scheduled_post_appears_by_itself_and_the_job_runner_announces_it(ceo, alice, alice_api):
     later = timezone.now() + timedelta(hours=2)
     post = write(ceo, status="published", publish_at=later)
     assert post.card_id is not None
@@ -164,6 +165,10 @@ def test_scheduled_post_appears_by_itself_when_its_time_comes(ceo, alice, alice_
     listed = alice_api.get("/api/v1/blog/posts/").json()["results"]
     assert [p["slug"] for p in listed] == [post.slug]
     assert feed_selectors.feed(user=alice).filter(pk=post.card_id).exists()
+    # Reading announces nothing: the job runner does, at the post's time.
+    assert not Notification.objects.filter(kind="blog").exists()
+    assert blog_jobs.posts_release() == 1
+    assert blog_jobs.posts_release() == 0
     assert Notification.objects.filter(kind="blog", recipient=alice).count() == 1
 
 

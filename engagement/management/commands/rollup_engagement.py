@@ -1,7 +1,7 @@
 """`manage.py rollup_engagement`: bring the engagement rollups up to date.
 
 Without dates it adds the events recorded since the last run (run it from cron every few
-minutes; reports also catch up when they are opened). With --start/--end, or --all, it rebuilds
+minutes; `manage.py worker` does it every minute). With --start/--end, or --all, it rebuilds
 those days, and the weeks and months around them, from the activity record: idempotent, so
 running it twice gives the same rollups.
 """
