@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "core",
     "profiles",
+    "notifications",
     "feeds",
     "exec_blog",
     "engagement",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,6 +37,10 @@ class Question(Removable):
     answered_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # Deleting it deletes the notifications about it (no column: a generic relation).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
     )
 
     class Meta:
@@ -133,6 +138,10 @@ class BlogPost(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="blog_post",
+    )
+    # Deleting it deletes the notifications about it (no column: a generic relation).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
     )
 
     class Meta:

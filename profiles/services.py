@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from core import hooks
 from core.images import reencode_upload
 from core.text import render_markdown
 
@@ -220,25 +221,17 @@ def follow_onboarding(*, profile: Profile) -> int:
 
 
 def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
-    """Follow someone; following them again changes nothing. Returns (follow, created)."""
+    """Follow someone; following them again changes nothing. Returns (follow, created).
+
+    A new follow sends the `follow.created` hook inside the transaction: the apps above answer
+    it (the notification, the live update of the follower's sockets, the activity record)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
-    from engagement.services import Kind, activity_record
-    from feeds import events
-    from feeds.models import Notification
-    from feeds.services import notification_create
-
     try:
         with transaction.atomic():
             follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
             if created:
-                activity_record(actor=follower, kind=Kind.FOLLOW, object_id=followee.pk)
-                notification_create(
-                    recipient=followee, kind=Notification.Kind.FOLLOW, actor=follower
-                )
-                events.follow_changed(
-                    follower_id=follower.pk, followee_id=followee.pk, following=True
-                )
+                hooks.send("follow.created", follower=follower, followee=followee)
             return follow, created
     except IntegrityError:
         # A concurrent request created it between our read and write.
@@ -246,12 +239,11 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
 
 
 def follow_delete(*, follower: User, followee: User) -> bool:
-    from feeds import events
-
+    """Unfollow; sends the `follow.deleted` hook (feeds stops the follower's sockets hearing)."""
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
-            events.follow_changed(follower_id=follower.pk, followee_id=followee.pk, following=False)
+            hooks.send("follow.deleted", follower=follower, followee=followee)
     return bool(deleted)
 
 
