@@ -1,29 +1,43 @@
-"""Named hooks: a lower layer says what happened; the apps above it that care answer.
+"""Extension points: how a lower layer learns about a higher one without importing it.
 
-Not Django signals: the service that writes calls `send` explicitly, inside its transaction, so
-the path from a click to its consequences can still be read top to bottom. An app connects its
-receivers in its `AppConfig.ready()`; receivers run in the order they were connected, and an
-exception in one propagates to the caller (and rolls its transaction back).
+A lower layer declares a `Hook` and calls it explicitly where the thing happens (no Django
+signals, so the path from a click to its effects reads top to bottom: the call site names the
+hook, the hook's receivers are listed by `receivers`). Higher apps connect to it in their
+`AppConfig.ready()`. Receivers run in the caller's transaction, in the order they connected.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
-
-_receivers: dict[str, list[Callable[..., object]]] = defaultdict(list)
-
-
-def connect(name: str, receiver: Callable[..., object]) -> None:
-    """Call `receiver(**kwargs)` whenever `send(name, **kwargs)` runs (once, however often
-    it is connected)."""
-    if receiver not in _receivers[name]:
-        _receivers[name].append(receiver)
+from typing import Any
 
 
-def disconnect(name: str, receiver: Callable[..., object]) -> None:
-    if receiver in _receivers[name]:
-        _receivers[name].remove(receiver)
+class Hook:
+    def __init__(self, name: str, doc: str = "") -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._receivers: list[Callable[..., Any]] = []
+
+    def connect(self, receiver: Callable[..., Any]) -> Callable[..., Any]:
+        """Register `receiver` once (connecting twice, as a test's second app load would, is
+        harmless). Returns it, so it can be a decorator."""
+        if receiver not in self._receivers:
+            self._receivers.append(receiver)
+        return receiver
+
+    def disconnect(self, receiver: Callable[..., Any]) -> None:
+        if receiver in self._receivers:
+            self._receivers.remove(receiver)
+
+    @property
+    def receivers(self) -> tuple[Callable[..., Any], ...]:
+        return tuple(self._receivers)
+
+    def send(self, **kwargs: Any) -> list[Any]:
+        return [receiver(**kwargs) for receiver in self._receivers]
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._receivers)} receivers>"
 
 
-def send(name: str, **kwargs: object) -> None:
-    for receiver in list(_receivers[name]):
-        receiver(**kwargs)
+# A request authenticated by an API token (the session middleware sees browser requests; token
+# clients are authenticated later, by DRF). activity counts the day's visit.
+api_authenticated = Hook("api.authenticated", "kwargs: user")

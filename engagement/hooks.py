@@ -1,6 +1,6 @@
 """What the activity record answers to in the layers below (`core.hooks`)."""
 
-from core import hooks
+from profiles import hooks as profile_hooks
 
 from .services import Kind, activity_record
 
@@ -10,4 +10,5 @@ def follow_recorded(*, follower, followee) -> None:
 
 
 def connect() -> None:
-    hooks.connect("follow.created", follow_recorded)
+    # Once activity_record lives in the activity app (below feeds), this moves there.
+    profile_hooks.follow_created.connect(follow_recorded)

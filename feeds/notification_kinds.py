@@ -1,8 +1,8 @@
 """How the notifications feeds sends render (`notifications.registry`): mentions, comments and
-reactions, about a status or a comment; and the live side of a follow (`core.hooks`)."""
+reactions, about a status or a comment; and the live side of a follow (`profiles.hooks`)."""
 
-from core import hooks
 from notifications.registry import Excerpt, register
+from profiles import hooks as profile_hooks
 
 from . import events
 from .models import Comment, Status
@@ -80,5 +80,5 @@ def register_kinds() -> None:
         excerpt=status_excerpt,
         **about_status,
     )
-    hooks.connect("follow.created", follow_changed)
-    hooks.connect("follow.deleted", unfollow_changed)
+    profile_hooks.follow_created.connect(follow_changed)
+    profile_hooks.follow_deleted.connect(unfollow_changed)

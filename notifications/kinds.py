@@ -1,7 +1,7 @@
-"""The one kind this app sends itself: a new follower (profiles is below this app and sends
-the `follow.created` hook; a follow is about nobody but its actor)."""
+"""The one kind this app sends itself: a new follower (profiles is below this app and calls
+`profiles.hooks.follow_created`; a follow is about nobody but its actor)."""
 
-from core import hooks
+from profiles import hooks as profile_hooks
 
 from . import services
 from .registry import register
@@ -13,4 +13,4 @@ def follow_url(notification, target) -> str:
 
 def register_kinds() -> None:
     register("follow", label="started following you", icon="follow", url=follow_url)
-    hooks.connect("follow.created", services.follow_notify)
+    profile_hooks.follow_created.connect(services.follow_notify)

@@ -90,5 +90,5 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 
 def follow_notify(*, follower: User, followee: User) -> None:
-    """The `follow.created` hook (`core.hooks`, sent by profiles): tell the person followed."""
+    """A receiver of `profiles.hooks.follow_created`: tell the person followed."""
     notification_create(recipient=followee, kind="follow", actor=follower)

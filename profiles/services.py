@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from core import hooks
 from core.images import reencode_upload
 from core.text import render_markdown
 
+from . import hooks
 from .models import Department, Follow, Profile, RoleChange, Skill, User
 from .permissions import ROLES, can_edit_profile
 
@@ -223,15 +223,15 @@ def follow_onboarding(*, profile: Profile) -> int:
 def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
     """Follow someone; following them again changes nothing. Returns (follow, created).
 
-    A new follow sends the `follow.created` hook inside the transaction: the apps above answer
-    it (the notification, the live update of the follower's sockets, the activity record)."""
+    A new follow calls the receivers of `hooks.follow_created` inside the transaction: the
+    apps above answer it (the notification, the follower's sockets, the activity record)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
     try:
         with transaction.atomic():
             follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
             if created:
-                hooks.send("follow.created", follower=follower, followee=followee)
+                hooks.follow_created.send(follower=follower, followee=followee)
             return follow, created
     except IntegrityError:
         # A concurrent request created it between our read and write.
@@ -239,11 +239,11 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
 
 
 def follow_delete(*, follower: User, followee: User) -> bool:
-    """Unfollow; sends the `follow.deleted` hook (feeds stops the follower's sockets hearing)."""
+    """Unfollow; `hooks.follow_deleted` lets feeds stop the follower's sockets hearing them."""
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
-            hooks.send("follow.deleted", follower=follower, followee=followee)
+            hooks.follow_deleted.send(follower=follower, followee=followee)
     return bool(deleted)
 
 
