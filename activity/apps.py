@@ -12,7 +12,9 @@ class ActivityConfig(AppConfig):
         from core import hooks
 
         from . import export
+        from . import hooks as activity_hooks
         from .services import visit_record
 
         hooks.api_authenticated.connect(visit_record)
+        activity_hooks.connect()  # follows, made in profiles below
         export.register()

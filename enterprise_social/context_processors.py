@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from feeds.selectors import unread_notification_count
+from notifications.selectors import unread_notification_count
 from profiles import permissions
 
 

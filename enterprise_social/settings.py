@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "core",
     "profiles",
     "activity",
+    "notifications",
     "feeds",
     "exec_blog",
     "engagement",

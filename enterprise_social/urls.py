@@ -20,6 +20,7 @@ handler500 = "core.views.error_500"
 
 api_patterns = [
     path("", include("profiles.api_urls")),
+    path("", include("notifications.api_urls")),
     path("", include("feeds.api_urls")),
     path("", include("exec_blog.api_urls")),
     path("", include("ideas.api_urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("blog/", include("exec_blog.blog_urls")),
     path("ideas/", include("ideas.urls")),
     path("reports/", include("engagement.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("feeds.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -17,3 +17,4 @@ class ExecBlogConfig(AppConfig):
             Question, template="exec_blog/_moderation_target.html", ref="question_id"
         )
         import_module("exec_blog.jobs")  # registers the periodic jobs
+        import_module("exec_blog.notification_kinds").register_kinds()

@@ -45,6 +45,10 @@ class Question(Removable):
         object_id_field="target_id",
         related_query_name="question",
     )
+    # Deleting it deletes the notifications about it (no column: a generic relation).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
 
     class Meta:
         ordering = ["-votes_count", "-id"]
@@ -141,6 +145,10 @@ class BlogPost(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="blog_post",
+    )
+    # Deleting it deletes the notifications about it (no column: a generic relation).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
     )
 
     class Meta:

@@ -15,16 +15,16 @@ from core.jobs import job_run_at
 from core.ratelimit import RateLimited
 from core.tags import clean_tags
 from core.text import mention_candidates, render
-from feeds.models import ModerationAction, Notification, Status, Visibility
+from feeds.models import ModerationAction, Status, Visibility
 from feeds.services import (
     MAX_LENGTH,
     clean_reason,
     hashtags_for,
-    notification_create,
     removable_hide,
     removable_restore,
     render_user_text,
 )
+from notifications.services import notification_create, notifications_create_many
 from profiles.models import User
 from profiles.permissions import is_employee
 
@@ -179,10 +179,7 @@ def question_answer(*, executive: User, question: Question, body: str) -> Questi
             recipients = User.objects.filter(pk__in=[question.asker_id, *voter_ids])
             for recipient in recipients:
                 notification_create(
-                    recipient=recipient,
-                    kind=Notification.Kind.ANSWER,
-                    actor=executive,
-                    question=question,
+                    recipient=recipient, kind="answer", actor=executive, target=question
                 )
         events.question_answered(question)
     return question
@@ -469,21 +466,14 @@ def posts_release_due() -> int:
                 continue
             post = BlogPost.objects.select_related("author").get(pk=pk)
             recipients = User.objects.filter(is_active=True).exclude(pk=post.author_id)
-            Notification.objects.bulk_create(
-                [
-                    Notification(
-                        recipient_id=user_id,
-                        kind=Notification.Kind.BLOG,
-                        actor_id=post.author_id,
-                        actor_ids=[post.author_id],
-                        blog_post=post,
-                        status_id=post.card_id,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    for user_id in recipients.values_list("pk", flat=True).iterator()
-                ],
-                batch_size=500,
+            # Not live one by one: `blog.published` tells everyone at once.
+            notifications_create_many(
+                recipient_ids=recipients.values_list("pk", flat=True).iterator(),
+                kind="blog",
+                actor=post.author,
+                target=post,
+                at=now,
+                live=False,
             )
             events.blog_published(post)
             released += 1

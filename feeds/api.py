@@ -23,8 +23,6 @@ from .serializers import (
     CommentSerializer,
     ModerationLogSerializer,
     ModerationSerializer,
-    NotificationSerializer,
-    NotificationsReadSerializer,
     PollStateSerializer,
     PollVoteSerializer,
     ReportCreateSerializer,
@@ -327,26 +325,6 @@ class OpenReportListView(generics.ListAPIView):
         if not can_moderate(self.request.user):
             raise PermissionDenied("Only moderators see reports.")
         return selectors.open_reports()
-
-
-class NotificationListView(generics.ListAPIView):
-    serializer_class = NotificationSerializer
-    pagination_class = KeysetPagination
-
-    def get_queryset(self):
-        return selectors.notifications_for(user=self.request.user)
-
-
-class NotificationsReadView(APIView):
-    @extend_schema(
-        request=NotificationsReadSerializer,
-        responses={200: {"type": "object", "properties": {"unread_count": {"type": "integer"}}}},
-    )
-    def post(self, request):
-        data = NotificationsReadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.notifications_mark_read(user=request.user, ids=data.validated_data.get("ids"))
-        return Response({"unread_count": selectors.unread_notification_count(user=request.user)})
 
 
 class BenchFloorView(APIView):

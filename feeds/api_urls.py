@@ -51,6 +51,4 @@ urlpatterns = [
     ),
     path("moderation-log/", api.ModerationLogView.as_view(), name="api-moderation-log"),
     path("moderation/reports/", api.OpenReportListView.as_view(), name="api-open-reports"),
-    path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
-    path("notifications/read/", api.NotificationsReadView.as_view(), name="api-notifications-read"),
 ]

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -12,3 +14,4 @@ class FeedsConfig(AppConfig):
 
         profile_hooks.profile_page_context.connect(profile_posts_context)
         export.register()
+        import_module("feeds.notification_kinds").register_kinds()

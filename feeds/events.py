@@ -5,12 +5,12 @@ to its department (department posts), and to everyone when it is a pinned announ
 Comments and reactions go to everyone who can read the status.
 """
 
-from core.realtime import Audience, broadcast_many_on_commit, broadcast_on_commit
+from core.realtime import Audience, broadcast_on_commit
 
 from . import selectors
 from .audiences import readers_audience, status_audience
-from .models import Comment, Notification, ReactionKind, Status
-from .serializers import CommentSerializer, NotificationSerializer, StatusSerializer
+from .models import Comment, ReactionKind, Status
+from .serializers import CommentSerializer, StatusSerializer
 
 
 def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
@@ -64,47 +64,6 @@ def reaction_changed(status: Status) -> None:
         },
         readers_audience(status),
     )
-
-
-def notification_created(notification: Notification) -> None:
-    notifications_created([notification])
-
-
-def notifications_created(notifications: list[Notification]) -> None:
-    """`notification_created` for many at once (one action notifying many people): those that
-    differ only by recipient share one serialisation, each with its own id, and the events go
-    out in one Redis round trip after commit."""
-    shared: dict[tuple, dict] = {}
-    items = []
-    for notification in notifications:
-        # An answer's text depends on whether the recipient asked the question.
-        key = None
-        if notification.kind != Notification.Kind.ANSWER:
-            key = tuple(getattr(notification, f) for f in _SHARED_FIELDS)
-        data = shared.get(key) if key is not None else None
-        if data is None:
-            data = NotificationSerializer(notification).data
-            if key is not None:
-                shared[key] = data
-        event = {"type": "notification.created", "notification": {**data, "id": notification.pk}}
-        items.append((event, Audience(user_ids=(notification.recipient_id,))))
-    broadcast_many_on_commit(items)
-
-
-# What a notification's payload is made of, but for its id and recipient.
-_SHARED_FIELDS = (
-    "kind",
-    "actor_id",
-    "others_count",
-    "status_id",
-    "comment_id",
-    "question_id",
-    "idea_id",
-    "blog_post_id",
-    "read_at",
-    "created_at",
-    "updated_at",
-)
 
 
 def follow_changed(*, follower_id: int, followee_id: int, following: bool) -> None:

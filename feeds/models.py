@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -103,6 +103,10 @@ class Status(Removable):
         settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
     )
     hashtags = models.ManyToManyField(Hashtag, blank=True, related_name="statuses")
+    # Deleting a status deletes the notifications about it (no column: a generic relation).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
 
     class Meta:
         verbose_name_plural = "statuses"
@@ -165,6 +169,9 @@ class Comment(Removable):
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments"
     )
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -195,61 +202,6 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.status_id}"
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        MENTION = "mention", "mentioned you"
-        COMMENT = "comment", "commented on your status"
-        REACTION = "reaction", "reacted to your status"
-        FOLLOW = "follow", "started following you"
-        ANSWER = "answer", "answered your question"
-        BLOG = "blog", "published a post"
-        IDEA = "idea", "changed the state of an idea"
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # Everyone who did this, for grouped notifications ("Bob and 3 others reacted").
-    actor_ids = models.JSONField(default=list)
-    status = models.ForeignKey(
-        Status, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    question = models.ForeignKey(
-        "exec_blog.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    blog_post = models.ForeignKey(
-        "exec_blog.BlogPost", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    idea = models.ForeignKey(
-        "ideas.Idea", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-updated_at", "-id"]
-        indexes = [
-            models.Index(fields=["recipient", "-updated_at", "-id"], name="notif_recipient_idx"),
-            models.Index(
-                fields=["recipient"],
-                name="notif_unread_idx",
-                condition=Q(read_at__isnull=True),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient_id}"
-
-    @property
-    def others_count(self) -> int:
-        return max(len(self.actor_ids) - 1, 0)
 
 
 class ModerationAction(models.Model):

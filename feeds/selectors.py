@@ -1,4 +1,4 @@
-"""Reads of statuses, comments, notifications and the moderation log."""
+"""Reads of statuses, comments and the moderation log."""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -17,7 +17,6 @@ from .models import (
     Comment,
     Hashtag,
     ModerationAction,
-    Notification,
     Poll,
     Reaction,
     ReactionKind,
@@ -344,20 +343,6 @@ def hashtag_get(*, tag: str) -> Hashtag:
     if hashtag is None:
         raise Http404("No such tag.")
     return hashtag
-
-
-def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return (
-        Notification.objects.filter(recipient=user)
-        .select_related(
-            "actor__profile", "status", "comment", "question", "blog_post", "idea__card"
-        )
-        .order_by("-updated_at", "-id")
-    )
-
-
-def unread_notification_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def moderation_log() -> QuerySet[ModerationAction]:

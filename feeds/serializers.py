@@ -17,7 +17,6 @@ from .models import (
     STATUS_ACTIONS,
     Comment,
     ModerationAction,
-    Notification,
     Removal,
     Report,
     Status,
@@ -362,82 +361,6 @@ class ModerationLogSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    actor = AuthorSerializer()
-    others_count = serializers.IntegerField()
-    status_id = serializers.IntegerField(allow_null=True)
-    comment_id = serializers.IntegerField(allow_null=True)
-    question_id = serializers.IntegerField(allow_null=True)
-    idea_id = serializers.IntegerField(allow_null=True)
-    is_read = serializers.SerializerMethodField()
-    text = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Notification
-        fields = [
-            "id",
-            "kind",
-            "actor",
-            "others_count",
-            "status_id",
-            "comment_id",
-            "question_id",
-            "idea_id",
-            "text",
-            "url",
-            "is_read",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_is_read(self, obj: Notification) -> bool:
-        return obj.read_at is not None
-
-    def get_text(self, obj: Notification) -> str:
-        return notification_text(obj)
-
-    def get_url(self, obj: Notification) -> str:
-        return notification_url(obj)
-
-
-def notification_text(obj: Notification) -> str:
-    who = obj.actor.profile.display_name
-    if obj.others_count == 1:
-        who += " and 1 other"
-    elif obj.others_count > 1:
-        who += f" and {obj.others_count} others"
-    if (
-        obj.kind == Notification.Kind.ANSWER
-        and obj.question_id
-        and obj.question.asker_id != obj.recipient_id
-    ):
-        return f"{who} answered a question you voted for"
-    return f"{who} {obj.get_kind_display()}"
-
-
-def notification_url(obj: Notification) -> str:
-    if obj.blog_post_id:
-        return obj.blog_post.get_absolute_url()
-    if obj.idea_id:
-        return f"/ideas/{obj.idea_id}/"
-    if obj.question_id:
-        return f"/ask/{obj.question_id}/"
-    if obj.status_id:
-        anchor = f"#comment-{obj.comment_id}" if obj.comment_id else ""
-        return f"/statuses/{obj.status_id}/{anchor}"
-    return f"/people/{obj.actor.username}/"
-
-
-class NotificationsReadSerializer(StrictSerializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        required=False,
-        max_length=500,
-    )
 
 
 class PollVoteSerializer(StrictSerializer):

@@ -1,4 +1,4 @@
-"""The only code that writes statuses, comments, reactions, notifications and moderation."""
+"""The only code that writes statuses, comments, reactions and moderation."""
 
 from datetime import datetime
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from activity.services import Kind, activity_record, activity_record_many
 from core.text import Rendered, mention_candidates, render
+from notifications.services import notification_create
 from profiles.models import Profile, User
 
 from . import events, hooks, polls
@@ -19,7 +20,6 @@ from .models import (
     Comment,
     Hashtag,
     ModerationAction,
-    Notification,
     Reaction,
     ReactionKind,
     Removal,
@@ -244,11 +244,7 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
         comment.mentions.set(mentioned)
         if status.author_id != author.pk:
             notification_create(
-                recipient=status.author,
-                kind=Notification.Kind.COMMENT,
-                actor=author,
-                status=status,
-                comment=comment,
+                recipient=status.author, kind="comment", actor=author, target=comment
             )
         _notify_mentions(
             status=status,
@@ -278,10 +274,7 @@ def reaction_add(*, user: User, status: Status, kind: str) -> bool:
                 activity_record(actor=user, kind=Kind.REACTION, object_id=status.pk)
             if created and status.author_id != user.pk:
                 notification_create(
-                    recipient=status.author,
-                    kind=Notification.Kind.REACTION,
-                    actor=user,
-                    status=status,
+                    recipient=status.author, kind="reaction", actor=user, target=status
                 )
     except IntegrityError:
         created = False
@@ -299,52 +292,7 @@ def reaction_remove(*, user: User, status: Status, kind: str) -> bool:
     return bool(deleted)
 
 
-# --- Notifications -------------------------------------------------------------------------
-
-# Kinds that collect several people into one unread notification per status.
-GROUPED = {Notification.Kind.REACTION}
-
-
-def notification_create(
-    *,
-    recipient: User,
-    kind: str,
-    actor: User,
-    status: Status | None = None,
-    comment: Comment | None = None,
-    question=None,
-) -> Notification | None:
-    """`question`: an exec_blog Question (not imported here: exec_blog depends on feeds)."""
-    if recipient.pk == actor.pk or not recipient.is_active:
-        return None
-    now = timezone.now()
-    if kind in GROUPED and status is not None:
-        existing = (
-            Notification.objects.select_for_update()
-            .filter(recipient=recipient, kind=kind, status=status, read_at__isnull=True)
-            .first()
-        )
-        if existing is not None:
-            if actor.pk not in existing.actor_ids:
-                existing.actor_ids = [*existing.actor_ids, actor.pk]
-            existing.actor = actor
-            existing.updated_at = now
-            existing.save(update_fields=["actor_ids", "actor", "updated_at"])
-            events.notification_created(existing)
-            return existing
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        actor=actor,
-        actor_ids=[actor.pk],
-        status=status,
-        comment=comment,
-        question=question,
-        created_at=now,
-        updated_at=now,
-    )
-    events.notification_created(notification)
-    return notification
+# --- Notifications (the kinds are registered in feeds.notification_kinds) ----------------
 
 
 def _notify_mentions(
@@ -354,19 +302,8 @@ def _notify_mentions(
     for user in _who_can_see(status, users):
         if user.pk != actor.pk:
             notification_create(
-                recipient=user,
-                kind=Notification.Kind.MENTION,
-                actor=actor,
-                status=status,
-                comment=comment,
+                recipient=user, kind="mention", actor=actor, target=comment or status
             )
-
-
-def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
 
 
 # --- Moderation ----------------------------------------------------------------------------

@@ -35,6 +35,4 @@ urlpatterns = [
         views.report_dismiss,
         name="report-dismiss",
     ),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications-read"),
 ]

@@ -553,31 +553,3 @@ def report_dismiss(request, report_id: int):
     services.report_dismiss(moderator=request.user, report=item)
     messages.success(request, "Report dismissed.")
     return redirect("feeds:moderation-reports")
-
-
-# --- Notifications --------------------------------------------------------------------------
-
-
-@require_GET
-def notifications(request):
-    try:
-        items, next_cursor = keyset_page(
-            selectors.notifications_for(user=request.user),
-            cursor=request.GET.get("cursor"),
-            size=30,
-        )
-    except BadCursor:
-        return HttpResponse("Invalid cursor.", status=400)
-    return render(
-        request,
-        "feeds/notifications.html",
-        {"notifications": items, "next_cursor": next_cursor},
-    )
-
-
-@require_POST
-def notifications_read(request):
-    services.notifications_mark_read(user=request.user)
-    if request.htmx:
-        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
-    return redirect(safe_next(request, "/notifications/"))

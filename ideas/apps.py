@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -12,3 +14,4 @@ class IdeasConfig(AppConfig):
 
         feed_hooks.comment_created.connect(idea_touch_on_comment)
         export.register()
+        import_module("ideas.notification_kinds").register_kinds()

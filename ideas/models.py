@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -75,6 +76,10 @@ class Idea(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="idea",
+    )
+    # Deleting it deletes the notifications about it (no column: a generic relation).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
     )
 
     class Meta:

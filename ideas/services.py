@@ -17,8 +17,10 @@ from activity.services import activity_record
 from core.tags import clean_tags
 from core.text import Rendered, mention_candidates, render
 from feeds import events as feed_events
-from feeds.models import Notification, Status, Visibility
+from feeds.models import Status, Visibility
 from feeds.services import hashtags_for, render_user_text, users_named
+from notifications.models import Notification
+from notifications.services import notifications_create_many
 from profiles.models import Department, Profile, User
 
 from . import events, selectors
@@ -124,27 +126,15 @@ def _notify(
     kind: str,
     actor: User,
     idea: Idea,
-    status: Status | None = None,
 ) -> list[Notification]:
-    """One notification each (never the actor, never an inactive account), each sent live."""
-    now = timezone.now()
-    rows = [
-        Notification(
-            recipient=user,
-            kind=kind,
-            actor=actor,
-            actor_ids=[actor.pk],
-            idea=idea,
-            status=status,
-            created_at=now,
-            updated_at=now,
-        )
-        for user in recipients
-        if user.pk != actor.pk and user.is_active
-    ]
-    created = Notification.objects.bulk_create(rows, batch_size=500)
-    feed_events.notifications_created(created)
-    return created
+    """One notification each about the idea (never the actor, never an inactive account), each
+    sent live. How they render: ideas.notification_kinds."""
+    return notifications_create_many(
+        recipient_ids=[user.pk for user in recipients if user.pk != actor.pk and user.is_active],
+        kind=kind,
+        actor=actor,
+        target=idea,
+    )
 
 
 # --- Ideas ---------------------------------------------------------------------------------
@@ -192,13 +182,12 @@ def idea_create(
         idea.tags.set(hashtags_for(tag_names))
         mentioned = users_named(rendered.mentions)
         idea.mentions.set(mentioned)
-        card = _card_create(idea, tag_names)
+        _card_create(idea, tag_names)
         _notify(
             recipients=mentioned,
-            kind=Notification.Kind.MENTION,
+            kind="mention",
             actor=author,
             idea=idea,
-            status=card,
         )
         activity_record(actor=author, kind="idea", object_id=idea.pk)
     return idea
@@ -288,10 +277,9 @@ def idea_update(
             idea.mentions.set(mentioned)
             _notify(
                 recipients=[u for u in mentioned if u.pk not in before],
-                kind=Notification.Kind.MENTION,
+                kind="mention",
                 actor=actor,
                 idea=idea,
-                status=idea.card,
             )
         if department is not UNCHANGED and getattr(department, "pk", None) != idea.department_id:
             idea.department = department
@@ -460,7 +448,7 @@ def idea_decide(*, executive: User, idea: Idea, state: str, reason: str) -> Idea
         )
         _notify(
             recipients=selectors.idea_participants(idea=locked),
-            kind=Notification.Kind.IDEA,
+            kind="idea",
             actor=executive,
             idea=locked,
         )

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from core.images import reencode_upload
 from core.text import render_markdown
 
+from . import hooks
 from .models import Department, Follow, Profile, RoleChange, Skill, User
 from .permissions import ROLES, can_edit_profile
 
@@ -219,25 +220,17 @@ def follow_onboarding(*, profile: Profile) -> int:
 
 
 def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
-    """Follow someone; following them again changes nothing. Returns (follow, created)."""
+    """Follow someone; following them again changes nothing. Returns (follow, created).
+
+    A new follow calls the receivers of `hooks.follow_created` inside the transaction: the
+    apps above answer it (the notification, the follower's sockets, the activity record)."""
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
-    from activity.services import Kind, activity_record
-    from feeds import events
-    from feeds.models import Notification
-    from feeds.services import notification_create
-
     try:
         with transaction.atomic():
             follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
             if created:
-                activity_record(actor=follower, kind=Kind.FOLLOW, object_id=followee.pk)
-                notification_create(
-                    recipient=followee, kind=Notification.Kind.FOLLOW, actor=follower
-                )
-                events.follow_changed(
-                    follower_id=follower.pk, followee_id=followee.pk, following=True
-                )
+                hooks.follow_created.send(follower=follower, followee=followee)
             return follow, created
     except IntegrityError:
         # A concurrent request created it between our read and write.
@@ -245,12 +238,11 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
 
 
 def follow_delete(*, follower: User, followee: User) -> bool:
-    from feeds import events
-
+    """Unfollow; `hooks.follow_deleted` lets feeds stop the follower's sockets hearing them."""
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
-            events.follow_changed(follower_id=follower.pk, followee_id=followee.pk, following=False)
+            hooks.follow_deleted.send(follower=follower, followee=followee)
     return bool(deleted)
 
 

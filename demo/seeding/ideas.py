@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from activity.models import ActivityEvent, PendingEvent
 from feeds import services as feeds
-from feeds.models import Comment, Notification, Status
+from feeds.models import Comment, Status
 from ideas import services as ideas
 from ideas.models import Idea, IdeaDecision, IdeaState, IdeaVote
+from notifications.models import Notification
 from profiles.models import Department, User
 
 from .cast import Cast
@@ -113,7 +114,7 @@ class IdeaSeeder:
             created_at=proposed, state_changed_at=proposed, last_activity_at=proposed
         )
         Status.objects.filter(pk=idea.card_id).update(created_at=proposed)
-        Notification.objects.filter(idea=idea).update(created_at=proposed, updated_at=proposed)
+        Notification.objects.about(idea).update(created_at=proposed, updated_at=proposed)
         self.backdate_events(kind="idea", object_id=idea.pk, when=proposed)
         idea.refresh_from_db()
 
@@ -133,9 +134,9 @@ class IdeaSeeder:
                 executive=self.user(executive), idea=idea, state=step.state, reason=step.reason
             )
             IdeaDecision.objects.filter(pk=decision.pk).update(created_at=when)
-            Notification.objects.filter(
-                idea=idea, kind=Notification.Kind.IDEA, created_at__gt=when
-            ).update(created_at=when, updated_at=when)
+            Notification.objects.about(idea).filter(kind="idea", created_at__gt=when).update(
+                created_at=when, updated_at=when
+            )
             # The service marks the first accepted or declined with the hours it took: redo
             # those hours on the demo's clock, leave the other changes without.
             hours = int((when - proposed).total_seconds() // 3600)
@@ -148,7 +149,7 @@ class IdeaSeeder:
         Idea.objects.filter(pk=idea.pk).update(
             state_changed_at=decided[-1] if decided else proposed, last_activity_at=last
         )
-        Notification.objects.filter(idea=idea, created_at__lt=self.now - READ_AFTER).update(
+        Notification.objects.about(idea).filter(created_at__lt=self.now - READ_AFTER).update(
             read_at=self.now - READ_AFTER
         )
 
@@ -214,7 +215,7 @@ class IdeaSeeder:
             )
             when = self.at(proposed + timedelta(hours=spec_comment.hours_after))
             Comment.objects.filter(pk=comment.pk).update(created_at=when)
-            Notification.objects.filter(comment=comment).update(created_at=when, updated_at=when)
+            Notification.objects.about(comment).update(created_at=when, updated_at=when)
             ActivityEvent.objects.filter(
                 kind=ActivityEvent.Kind.COMMENT, object_id=card.pk, actor_id=self.user(who).pk
             ).update(occurred_at=when, day=timezone.localdate(when))

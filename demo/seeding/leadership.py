@@ -18,7 +18,8 @@ from django.utils import timezone
 from exec_blog import services as blog
 from exec_blog.models import BlogPost, BlogRead, Question, QuestionVote
 from feeds import services as feeds
-from feeds.models import Comment, Notification, Reaction, ReactionKind
+from feeds.models import Comment, Reaction, ReactionKind
+from notifications.models import Notification
 from profiles.models import User
 
 from .cast import Cast
@@ -141,7 +142,7 @@ class LeadershipSeeder:
         )
         if not live:
             return
-        Notification.objects.filter(blog_post=post, kind=Notification.Kind.BLOG).update(
+        Notification.objects.about(post).filter(kind="blog").update(
             created_at=publish_at, updated_at=publish_at
         )
         readers = self.add_reads(post, spec, rng, author)
@@ -167,9 +168,9 @@ class LeadershipSeeder:
         # Those who read the post have seen its notification.
         read_at = {users[i]: when for i, when in readers}
         for batch in chunked(sorted(read_at), UPDATE_CHUNK):
-            Notification.objects.filter(
-                blog_post=post, kind=Notification.Kind.BLOG, recipient_id__in=batch
-            ).update(read_at=post.publish_at + timedelta(hours=1))
+            Notification.objects.about(post).filter(kind="blog", recipient_id__in=batch).update(
+                read_at=post.publish_at + timedelta(hours=1)
+            )
         return readers
 
     def add_comments(
@@ -188,7 +189,7 @@ class LeadershipSeeder:
                 self.now - timedelta(minutes=10),
             )
             Comment.objects.filter(pk=comment.pk).update(created_at=when)
-            Notification.objects.filter(comment=comment).update(created_at=when, updated_at=when)
+            Notification.objects.about(comment).update(created_at=when, updated_at=when)
 
     def add_reactions(
         self, post: BlogPost, rng: random.Random, readers: list[tuple[int, datetime]]
@@ -204,7 +205,7 @@ class LeadershipSeeder:
                 created_at=when
             )
         if chosen:
-            Notification.objects.filter(status=card, kind=Notification.Kind.REACTION).update(
+            Notification.objects.about(card).filter(kind="reaction").update(
                 created_at=chosen[0][1], updated_at=chosen[-1][1]
             )
 
@@ -229,9 +230,7 @@ class LeadershipSeeder:
             # voters' notifications are bulk-created below.
             blog.question_answer(executive=self.user(answerer), question=question, body=spec.answer)
             Question.objects.filter(pk=question.pk).update(answered_at=closes)
-            Notification.objects.filter(question=question).update(
-                created_at=closes, updated_at=closes
-            )
+            Notification.objects.about(question).update(created_at=closes, updated_at=closes)
         pool = self.colleagues(since_days=spec.days_ago, exclude={asker})
         voters = rng.sample(pool, max(1, round(spec.vote_share * len(pool))))
         users = self.cast.user_ids
@@ -253,10 +252,10 @@ class LeadershipSeeder:
         told = (
             Notification(
                 recipient_id=users[i],
-                kind=Notification.Kind.ANSWER,
+                kind="answer",
                 actor_id=actor,
                 actor_ids=[actor],
-                question=question,
+                target=question,
                 created_at=closes,
                 updated_at=closes,
             )

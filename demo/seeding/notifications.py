@@ -7,9 +7,11 @@ earlier runs wrote: the latest mentions, comments, reactions and follows of each
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from feeds.models import Comment, Notification, Reaction, Status, Visibility
+from feeds.models import Comment, Reaction, Status, Visibility
+from notifications.models import Notification
 from profiles.models import Follow
 
 from .cast import Cast
@@ -27,8 +29,9 @@ ALWAYS_UNREAD = 3  # the newest few stay unread, so there is a badge
 def ensure_notifications(cast: Cast, *, now: datetime) -> None:
     """What the fixed accounts would have been told about the seeded content.
 
-    Missing ones only: a notification is known by its kind, status, comment and actor (a
-    grouped reaction by its status; a follow by its follower), so a second run adds none.
+    Missing ones only: a notification is known by its kind, target (a status or a comment) and
+    actor (a grouped reaction by its status; a follow by its follower), so a second run adds
+    none.
     """
     for username in NOTIFIED:
         if username in cast.index_of:
@@ -46,17 +49,28 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
             | Q(**{f"{prefix}author_id": me})
         )
 
+    status_type = ContentType.objects.get_for_model(Status).pk
+    comment_type = ContentType.objects.get_for_model(Comment).pk
     have = set(
         Notification.objects.filter(recipient_id=me).values_list(
-            "kind", "status_id", "comment_id", "actor_id"
+            "kind", "target_type_id", "target_id", "actor_id"
         )
     )
-    reacted = {status for kind, status, _, _ in have if kind == Notification.Kind.REACTION}
-    followed = {actor for kind, _, _, actor in have if kind == Notification.Kind.FOLLOW}
+    reacted = {
+        target for kind, type_id, target, _ in have if kind == "reaction" and type_id == status_type
+    }
+    followed = {actor for kind, _, _, actor in have if kind == "follow"}
     new: list[Notification] = []
 
     def add(kind, actor, when, status=None, comment=None, actors=None, updated=None):
-        if (kind, status, comment, actor) in have:
+        """About the comment if there is one, else the status, else nobody (a follow)."""
+        if comment is not None:
+            type_id, target = comment_type, comment
+        elif status is not None:
+            type_id, target = status_type, status
+        else:
+            type_id, target = None, None
+        if (kind, type_id, target, actor) in have:
             return
         new.append(
             Notification(
@@ -64,8 +78,8 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
                 kind=kind,
                 actor_id=actor,
                 actor_ids=actors or [actor],
-                status_id=status,
-                comment_id=comment,
+                target_type_id=type_id,
+                target_id=target,
                 created_at=when,
                 updated_at=updated or when,
             )
@@ -78,7 +92,7 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
         .values_list("id", "author_id", "created_at")[:NOTIFY_LATEST]
     )
     for status, author, when in mentions:
-        add(Notification.Kind.MENTION, author, when, status=status)
+        add("mention", author, when, status=status)
     # Mentioned in a comment on someone else's status (on their own, it is a comment).
     comment_mentions = (
         Comment.objects.filter(visible("status__"), mentions=me)
@@ -88,7 +102,7 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
         .values_list("id", "status_id", "author_id", "created_at")[:NOTIFY_LATEST]
     )
     for comment, status, author, when in comment_mentions:
-        add(Notification.Kind.MENTION, author, when, status=status, comment=comment)
+        add("mention", author, when, status=status, comment=comment)
     comments = (
         Comment.objects.filter(status__author_id=me)
         .exclude(author_id=me)
@@ -96,7 +110,7 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
         .values_list("id", "status_id", "author_id", "created_at")[:NOTIFY_LATEST]
     )
     for comment, status, author, when in comments:
-        add(Notification.Kind.COMMENT, author, when, status=status, comment=comment)
+        add("comment", author, when, status=status, comment=comment)
     mine = list(
         Status.objects.filter(author_id=me)
         .order_by("-created_at", "-id")
@@ -115,7 +129,7 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
             continue
         actors = list(people)[-NOTIFY_ACTORS:]
         first, last = min(people.values()), max(people.values())
-        add(Notification.Kind.REACTION, actors[-1], first, status=status, actors=actors,
+        add("reaction", actors[-1], first, status=status, actors=actors,
             updated=last)  # fmt: skip
     followers = (
         Follow.objects.filter(followee_id=me)
@@ -125,7 +139,7 @@ def notify(cast: Cast, person: int, *, now: datetime) -> None:
     for number, follower in enumerate(followers):
         if follower not in followed:
             when = now - timedelta(hours=18 + 97 * number)
-            add(Notification.Kind.FOLLOW, follower, when)
+            add("follow", follower, when)
     new.sort(key=lambda n: n.updated_at, reverse=True)
     for number, notification in enumerate(new):
         if number >= ALWAYS_UNREAD and notification.updated_at < now - UNREAD_FOR:

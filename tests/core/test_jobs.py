@@ -12,13 +12,13 @@ from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
+from activity.models import ActivityEvent, PendingEvent
+from activity.services import Kind, activity_record
 from core import jobs, realtime
 from core.housekeeping import sessions_clear_expired
 from core.models import OutboxEvent
 from core.streaming import Hub
 from engagement import jobs as engagement_jobs
-from engagement.models import ActivityEvent, PendingEvent
-from engagement.services import Kind, activity_record
 from exec_blog import jobs as blog_jobs
 from exec_blog import services
 from exec_blog.models import BlogPost

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from engagement.models import ActivityEvent
+from activity.models import ActivityEvent
 
 pytestmark = pytest.mark.django_db
 Kind = ActivityEvent.Kind

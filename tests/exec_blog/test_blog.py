@@ -13,7 +13,8 @@ from exec_blog import jobs as blog_jobs
 from exec_blog import services
 from exec_blog.models import BlogPost, BlogPostRevision, BlogRead
 from feeds import selectors as feed_selectors
-from feeds.models import Notification, Status
+from feeds.models import Status
+from notifications.models import Notification
 from profiles.permissions import EXECUTIVES
 from tests.factories import UserFactory
 from tests.feeds.test_stream import connect, events_of, people, types  # noqa: F401

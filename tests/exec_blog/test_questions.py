@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 
 from exec_blog import services
 from exec_blog.models import Question, QuestionVote
-from feeds.models import ModerationAction, Notification
+from feeds.models import ModerationAction
+from notifications.models import Notification
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def test_answer_notifies_the_asker_and_every_voter(alice, bob, carol, ceo):
     )
     assert response.status_code == 200, response.content
     assert "<em>remote Fridays</em>" in response.json()["answer"]["body_html"]
-    notes = Notification.objects.filter(kind="answer", question=question)
+    notes = Notification.objects.about(question).filter(kind="answer")
     assert sorted(n.recipient.username for n in notes) == ["alice", "bob", "carol"]
     assert all(n.actor_id == ceo.pk for n in notes)
     alice_notes = client_for(alice).get("/api/v1/notifications/").json()["results"]

@@ -8,7 +8,8 @@ from channels.testing import WebsocketCommunicator
 
 from exec_blog import services
 from exec_blog.models import Question, QuestionVote
-from feeds.models import ModerationAction, Notification
+from feeds.models import ModerationAction
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 
 from demo.seeding.data.leadership import POSTS, QUESTIONS
 from exec_blog.models import BlogPost, BlogRead, Question, QuestionVote
-from feeds.models import Comment, Notification, Reaction, Status
+from feeds.models import Comment, Reaction, Status
+from notifications.models import Notification
 from profiles.models import User
 from tests.conftest import seeded_module
 

@@ -1,4 +1,4 @@
-"""feeds 0007: the moderation log stops pointing at exec_blog's Question with a foreign key and
+"""feeds 0008: the moderation log stops pointing at exec_blog's Question with a foreign key and
 names it by content type and id. Entries written before the change keep their ids and targets
 (on SQLite and, in CI's second pass, PostgreSQL)."""
 
@@ -12,8 +12,8 @@ from feeds.models import ModerationAction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("feeds", "0006_idea_notifications"), ("exec_blog", "0003_blog_images")]
-AFTER = [("feeds", "0007_moderation_target")]
+BEFORE = [("feeds", "0007_notifications_move"), ("exec_blog", "0003_blog_images")]
+AFTER = [("feeds", "0008_moderation_target")]
 
 
 def _migrate(targets):

@@ -1,7 +1,8 @@
 import pytest
 
 from feeds import services
-from feeds.models import Comment, ModerationAction, Notification, Reaction, Status
+from feeds.models import Comment, ModerationAction, Reaction, Status
+from notifications.models import Notification
 from profiles.services import follow_create
 
 pytestmark = pytest.mark.django_db

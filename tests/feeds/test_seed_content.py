@@ -21,7 +21,6 @@ from feeds.models import (
     Comment,
     Hashtag,
     ModerationAction,
-    Notification,
     Reaction,
     ReactionKind,
     Removal,
@@ -31,6 +30,7 @@ from feeds.models import (
     Visibility,
 )
 from feeds.services import render_user_text
+from notifications.models import Notification
 from profiles.models import Follow, Profile, User
 from tests.conftest import seeded_module
 
@@ -193,17 +193,17 @@ def test_the_fixed_accounts_have_believable_notifications(seeded):
     bob = User.objects.get(username="bob")
     assert mine.filter(kind="mention", actor=bob).exists()
     for n in mine.filter(kind="reaction"):
-        reactors = set(n.status.reactions.values_list("user_id", flat=True))
+        reactors = set(n.target.reactions.values_list("user_id", flat=True))
         assert n.actor_id in n.actor_ids and set(n.actor_ids) <= reactors
-        assert n.status.author == alice
+        assert n.target.author == alice
     assert (
-        mine.filter(kind="reaction").values("status").distinct().count()
+        mine.filter(kind="reaction").values("target_type", "target_id").distinct().count()
         == mine.filter(kind="reaction").count()
     )  # one per status
     for n in mine.filter(kind="follow"):
         assert Follow.objects.filter(follower=n.actor, followee=alice).exists()
     for n in mine.filter(kind="comment"):
-        assert n.comment.status.author == alice and n.comment.author == n.actor
+        assert n.target.status.author == alice and n.target.author == n.actor
     for username in ("bob", "ceo", "hr", "mod"):
         assert Notification.objects.filter(recipient__username=username).exists(), username
 

@@ -5,7 +5,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from feeds import services
-from feeds.models import Comment, ModerationAction, Notification, Reaction, Status
+from feeds.models import Comment, ModerationAction, Reaction, Status
+from notifications.models import Notification
 from profiles.services import follow_create
 from tests.factories import UserFactory
 

@@ -12,9 +12,10 @@ from rest_framework.test import APIClient
 
 from activity.models import ActivityEvent
 from feeds import services as feed_services
-from feeds.models import ModerationAction, Notification, Status
+from feeds.models import ModerationAction, Status
 from ideas import selectors, services
 from ideas.models import TRANSITIONS, Idea, IdeaDecision, IdeaRevision, IdeaVote
+from notifications.models import Notification
 from profiles.permissions import EXECUTIVES
 from tests.factories import UserFactory
 
@@ -198,7 +199,7 @@ def test_the_card_announces_the_idea_to_followers(alice, bob):
 def test_mentions_in_the_description_notify_with_a_link_to_the_idea(alice, bob, alice_api):
     idea = propose(alice, description="What do you think, @bob?")
     note = Notification.objects.get(recipient=bob)
-    assert note.kind == "mention" and note.idea == idea
+    assert note.kind == "mention" and note.target == idea
     listed = client_for(bob).get("/api/v1/notifications/").json()["results"][0]
     assert listed["url"] == f"/ideas/{idea.pk}/" and listed["idea_id"] == idea.pk
 
@@ -306,7 +307,7 @@ def test_newly_mentioned_people_are_notified_on_edit_only_once(alice, bob, carol
     idea = propose(alice, description="Ask @bob")
     services.idea_update(actor=alice, idea=idea, description="Ask @bob and @carol")
     assert Notification.objects.filter(recipient=bob, kind="mention").count() == 1
-    assert Notification.objects.filter(recipient=carol, kind="mention", idea=idea).count() == 1
+    assert Notification.objects.about(idea).filter(recipient=carol, kind="mention").count() == 1
 
 
 # --- votes --------------------------------------------------------------------------------------
@@ -559,7 +560,7 @@ def test_decision_notifies_author_voters_and_commenters_once_each(alice, bob, ca
     decide(ceo, idea, "under_review")
     notes = Notification.objects.filter(kind="idea")
     assert sorted(n.recipient.username for n in notes) == ["alice", "bob", "carol", "dave"]
-    assert all(n.idea_id == idea.pk and n.actor_id == ceo.pk for n in notes)
+    assert all(n.target == idea and n.actor_id == ceo.pk for n in notes)
     listed = client_for(bob).get("/api/v1/notifications/").json()["results"][0]
     assert listed["kind"] == "idea" and listed["url"] == f"/ideas/{idea.pk}/"
     assert "changed the state of an idea" in listed["text"]

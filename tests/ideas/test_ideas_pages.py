@@ -9,9 +9,10 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from feeds import services as feed_services
-from feeds.models import Comment, Notification
+from feeds.models import Comment
 from ideas import services
 from ideas.models import Idea, IdeaDecision, IdeaVote
+from notifications.models import Notification
 from tests.factories import UserFactory
 from tests.feeds.test_stream import connect, events_of, people, types  # noqa: F401
 

@@ -11,9 +11,10 @@ from rest_framework.test import APIClient
 
 from activity.models import ActivityEvent
 from demo.seeding.data.ideas import IDEAS
-from feeds.models import Comment, Notification
+from feeds.models import Comment
 from ideas import selectors
 from ideas.models import TRANSITIONS, Idea, IdeaDecision, IdeaState, IdeaVote
+from notifications.models import Notification
 from profiles.models import User
 from tests.conftest import seeded_module
 
@@ -68,7 +69,7 @@ def test_ideas_in_every_state_with_votes_comments_and_reasons(seeded):
 def test_decisions_notify_and_record_hours(seeded):
     decided = Idea.objects.exclude(state=IdeaState.OPEN)
     for idea in decided:
-        assert Notification.objects.filter(idea=idea, kind="idea", recipient=idea.author).exists()
+        assert Notification.objects.about(idea).filter(kind="idea", recipient=idea.author).exists()
     events = ActivityEvent.objects.filter(kind="idea_decision")
     assert events.count() == IdeaDecision.objects.count()
     for event in events:

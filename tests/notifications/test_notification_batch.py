@@ -5,9 +5,10 @@ import pytest
 from django.utils import timezone
 
 from core import realtime
-from feeds import events
-from feeds.models import Notification
-from feeds.serializers import NotificationSerializer
+from exec_blog.models import Question
+from notifications import events
+from notifications.models import Notification
+from notifications.serializers import NotificationSerializer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def published(monkeypatch):
     return batches
 
 
-def notify(actor, recipients, kind=Notification.Kind.IDEA, **extra):
+def notify(actor, recipients, kind="idea", **extra):
     now = timezone.now()
     return Notification.objects.bulk_create(
         Notification(
@@ -55,12 +56,10 @@ def test_each_recipient_gets_their_own_notification_in_one_publish(
 
 
 def test_answers_are_serialised_per_recipient(published, django_capture_on_commit_callbacks):
-    from exec_blog.models import Question
-
     asker, voter, ceo = UserFactory(), UserFactory(), UserFactory()
     question = Question.objects.create(asker=asker, body="Why?")
     with django_capture_on_commit_callbacks(execute=True):
-        rows = notify(ceo, [asker, voter], kind=Notification.Kind.ANSWER, question=question)
+        rows = notify(ceo, [asker, voter], kind="answer", target=question)
         events.notifications_created(rows)
     texts = [m["event"]["notification"]["text"] for m in published[0]]
     assert texts[0].endswith("answered your question")

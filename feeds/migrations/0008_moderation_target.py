@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("exec_blog", "0003_blog_images"),
-        ("feeds", "0006_idea_notifications"),
+        ("feeds", "0007_notifications_move"),
     ]
 
     operations = [
