@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.http import safe_next
 from core.pagination import BadCursor, keyset_page
 
 from . import registry, selectors, services
@@ -58,11 +59,4 @@ def notifications_read(request):
     services.notifications_mark_read(user=request.user)
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
-    return redirect(_safe_next(request, "/notifications/"))
-
-
-def _safe_next(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate.startswith("/") and not candidate.startswith("//"):
-        return candidate
-    return default
+    return redirect(safe_next(request, "/notifications/"))

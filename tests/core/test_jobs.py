@@ -22,7 +22,8 @@ from engagement import jobs as engagement_jobs
 from exec_blog import jobs as blog_jobs
 from exec_blog import services
 from exec_blog.models import BlogPost
-from feeds.models import Notification, Status
+from feeds.models import Status
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +179,7 @@ def test_the_release_job_announces_a_due_post_exactly_once_even_run_twice(
     with django_capture_on_commit_callbacks(execute=True):
         assert blog_jobs.posts_release() == 1
         assert blog_jobs.posts_release() == 0
-    notes = Notification.objects.filter(kind="blog", blog_post=post)
+    notes = post.notifications.filter(kind="blog")
     assert sorted(n.recipient.username for n in notes) == ["alice", "bob"]
     assert [e["post"]["slug"] for e in published] == [post.slug]
 

@@ -28,7 +28,6 @@ from core import jobs, realtime
 from core.models import OutboxEvent
 from exec_blog import services
 from exec_blog.models import BlogPost
-from feeds.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,7 +161,7 @@ def test_a_scheduled_post_is_announced_by_the_worker_with_nobody_reading(
     database.take_back()
     post.refresh_from_db()
     assert post.announced_at >= post.publish_at
-    notes = Notification.objects.filter(kind="blog", blog_post=post)
+    notes = post.notifications.filter(kind="blog")
     assert sorted(n.recipient.username for n in notes) == ["alice", "bob"]
     if redis_events is None:
         # No Redis: the worker left the live event in the outbox the servers' hubs read.

@@ -11,7 +11,8 @@ from django.db.models import F
 
 from demo.seeding import build_plan
 from demo.seeding.hierarchy import IC, MANAGER
-from feeds.models import Notification, Status
+from feeds.models import Status
+from notifications.models import Notification
 from profiles.models import Department, Follow, Profile, Skill, User
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
 from tests.conftest import seeded_module
