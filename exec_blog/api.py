@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enterprise_social import ratelimit
-from enterprise_social.api import MAX_ID, KeysetPagination
+from enterprise_social.api import KeysetPagination
+from enterprise_social.ids import MAX_ID
 from feeds import selectors as feed_selectors
 from feeds import services as feed_services
 from feeds.api import (

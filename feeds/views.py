@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enterprise_social import ratelimit
+from enterprise_social.ids import parse_id
 from enterprise_social.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
@@ -279,7 +280,7 @@ def status_cards(request):
     """Rendered cards for `?ids=1,2,3` (the ones the viewer may see), newest first: the live
     stream inserts them when the reader asks for the new posts."""
     raw = request.GET.get("ids", "")
-    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_CARDS]
+    ids = [pk for pk in map(parse_id, raw.split(",")[:MAX_CARDS]) if pk is not None]
     statuses = list(
         selectors.statuses_visible_to(user=request.user)
         .filter(pk__in=ids)

@@ -5,6 +5,10 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from enterprise_social.ratelimit import client_ip
+
+from . import login_limits
+
 
 def email_domain_allowed(email: str) -> bool:
     domain = email.rsplit("@", 1)[-1].strip().lower()
@@ -16,15 +20,22 @@ class AccountAdapter(DefaultAccountAdapter):
         # No allowed domains: accounts come only from an admin or single sign-on.
         return bool(settings.ALLOWED_SIGNUP_DOMAINS)
 
+    def get_client_ip(self, request) -> str:
+        # Behind DJANGO_TRUSTED_PROXY_COUNT proxies, the client's address, not the proxy's.
+        return client_ip(request)
+
     def pre_authenticate(self, request, **credentials) -> None:
-        # Past the failed-login limit (per account and per address, ACCOUNT_RATE_LIMITS) the
-        # answer is a 429 with Retry-After, as for every other limit, not a form error.
+        # Past the failed-login limits (per account: ACCOUNT_RATE_LIMITS; per address, for
+        # accounts not at home there: login_limits) the answer is a 429 with Retry-After, as
+        # for every other limit, not a form error.
         from allauth.core.exceptions import ImmediateHttpResponse
         from allauth.core.ratelimit import respond_429
 
         from enterprise_social.ratelimit import allauth_retry_after
 
         try:
+            if login_limits.address_refuses(request, credentials):
+                raise self.validation_error("too_many_login_attempts")
             super().pre_authenticate(request, **credentials)
         except ValidationError as exc:
             if exc.code != "too_many_login_attempts":
@@ -32,6 +43,16 @@ class AccountAdapter(DefaultAccountAdapter):
             response = respond_429(request)
             response["Retry-After"] = str(allauth_retry_after())
             raise ImmediateHttpResponse(response) from None
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login_limits.record_success(request, credentials)
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        super().authentication_failed(request, **credentials)
+        login_limits.record_failure(request, credentials)
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
