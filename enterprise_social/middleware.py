@@ -160,8 +160,9 @@ class UnstorableInputMiddleware:
 
     Bodies: JSON is parsed once more here (DRF and allauth parse it again; bodies are small and
     capped by DATA_UPLOAD_MAX_MEMORY_SIZE); a document nested too deeply to parse is a 400 too.
-    Form bodies of POST are Django's `request.POST`; of PUT and PATCH (which DRF parses itself)
-    they are parsed from `request.body`, so such a body is capped like a JSON one.
+    Form bodies are parsed from `request.body`, which stays readable for the view (DRF parses
+    PUT and PATCH itself); so a PUT or PATCH form is capped like a JSON body, and only a POST
+    upload beyond the cap is parsed by Django's streaming `request.POST`.
     """
 
     def __init__(self, get_response):
@@ -190,9 +191,14 @@ class UnstorableInputMiddleware:
             form = request.POST if request.method == "POST" else QueryDict(request.body)
             return _any_unstorable(_form_values(form))
         if content_type == "multipart/form-data":
-            if request.method == "POST":
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            if request.method == "POST" and length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                # A large upload is parsed as Django would, streaming to disk; its body could
+                # not be read into memory by a view anyway.
                 form, files = request.POST, request.FILES
             else:
+                # From the body, which stays readable for views that read it (allauth's JSON
+                # endpoints take an empty form post too).
                 handlers = [load_handler(name, request) for name in settings.FILE_UPLOAD_HANDLERS]
                 parser = MultiPartParser(
                     request.META, io.BytesIO(request.body), handlers, request.encoding
