@@ -6,6 +6,7 @@ import time as real_time
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import Client
@@ -17,6 +18,7 @@ from feeds import services as feed_services
 from feeds.models import Comment, Status
 from profiles.models import Profile, User
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +45,6 @@ def test_failed_logins_per_account_answer_429_with_retry_after(client, alice):
 
 def test_a_sprayer_is_refused_at_unfamiliar_accounts_but_not_at_familiar_ones(client, db, settings):
     settings.RATE_LIMITS = {"login_failed_address": (10, 300)}
-    from tests.factories import UserFactory
-
     regular = UserFactory(username="regular")
     assert login(Client(), "regular", PASSWORD).status_code == 302  # signs in here every day
     people = [UserFactory(username=f"target{i}") for i in range(11)]
@@ -79,8 +79,6 @@ class FrozenTime:
 
 
 def test_an_office_of_1000_signs_in_from_one_address_within_a_minute(db, monkeypatch):
-    from allauth.core.internal import ratelimit as allauth_ratelimit
-
     frozen = FrozenTime(real_time.time())
     monkeypatch.setattr(allauth_ratelimit, "time", frozen)
     monkeypatch.setattr(ratelimit, "time", frozen)
