@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e lint format bench bench-quick clean fuzz chaos audit
+.PHONY: run test e2e lint format bench bench-quick clean fuzz fuzz-http chaos audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench-quick: $(VENV)/.dev
 # against the OpenAPI description allauth ships for its app API (>= 500 requests).
 fuzz: $(VENV)/.dev
 	$(BIN)/python -m pytest -m fuzz tests/security/test_fuzz_api.py tests/security/test_fuzz_allauth.py
+
+# schemathesis over HTTP against Uvicorn with production settings, on PostgreSQL + Redis only
+# (DATABASE_URL and REDIS_URL must be set): prints its request count and 5xx count; ~90 s.
+fuzz-http: $(VENV)/.dev
+	$(BIN)/python -m pytest -m fuzz_http tests/security/test_fuzz_http.py $(PYTEST_ARGS)
 
 # Faults on the real PostgreSQL and Redis (restarts both: run it alone). See docs/security.md.
 chaos: $(VENV)/.dev

@@ -14,10 +14,6 @@ from .pagination import BadCursor, keyset_page, keyset_page_of
 logger = logging.getLogger(__name__)
 
 
-# The largest id a database column holds: a bigger number in input is a 400, not an overflow.
-MAX_ID = 2**63 - 1
-
-
 class SessionTokenAuthentication(XSessionTokenAuthentication):
     """allauth headless app tokens (`X-Session-Token`); listed first so anonymous gets 401."""
 

@@ -13,6 +13,8 @@ Limits apply where people act (the API and page views); services called by seedi
 commands and tests are not limited. `RATE_LIMITS` in settings overrides the defaults below.
 """
 
+import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -31,6 +33,9 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     "comment": (20, 60),  # comments per person per minute
     "idea": (5, 3600),  # idea proposals per person per hour
     "export": (10, 3600),  # personal data exports per person per hour (each reads everything)
+    # Failed sign-ins from one address at accounts that never signed in from it (the last 30
+    # days): a password sprayer's count, never an office's (profiles/login_limits.py).
+    "login_failed_address": (100, 300),
 }
 # What a refused person reads, where the generic wording would not do; formatted with `allowed`,
 # `window` and `retry_after` (seconds) and `minutes` (rounded up).
@@ -54,15 +59,67 @@ def limit_for(name: str) -> tuple[int, int]:
     return {**DEFAULTS, **getattr(settings, "RATE_LIMITS", {})}[name]
 
 
-def hit(name: str, key: object, *, message: str | None = None) -> None:
-    """Count one `name` action by `key` (a user id, an address); raise `RateLimited` past the
-    limit. The refused action is counted too, so hammering does not shorten the wait."""
+def client_ip(request) -> str:
+    """The client's address. With `TRUSTED_PROXY_COUNT` = n > 0 (DJANGO_TRUSTED_PROXY_COUNT),
+    n proxies stand between the client and Django, each appending the address it was reached
+    from to X-Forwarded-For: the client is the n-th entry from the right, and anything left of
+    it is what the client claimed. A header with fewer entries (a request that went round the
+    proxies) or an entry that is no address falls back to REMOTE_ADDR, never to an error."""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count > 0:
+        header = request.headers.get("X-Forwarded-For", "")
+        entries = [entry.strip() for entry in header.split(",") if entry.strip()]
+        if len(entries) >= count:
+            try:
+                return str(ipaddress.ip_address(entries[-count]))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def address_key(request) -> str:
+    """The client's address as a counter key: IPv6 by its /64, which one subscriber holds whole
+    (as allauth's ACCOUNT_RATE_LIMITS count it)."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return address
+
+
+def digest(value: str) -> str:
+    """A counter key for a name people typed: no personal data in the cache's key space."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _window(name: str, key: object) -> tuple[int, int, float, str]:
     allowed, window = limit_for(name)
-    if allowed <= 0:
-        return
     now = time.time()
     start = math.floor(now / window) * window
-    cache_key = f"ratelimit:{name}:{key}:{start}"
+    return allowed, window, start + window - now, f"ratelimit:{name}:{key}:{start}"
+
+
+def count(name: str, key: object) -> tuple[int, int]:
+    """How many `name` actions by `key` the current window holds, and whole seconds until it
+    ends; counts nothing."""
+    _, _, remaining, cache_key = _window(name, key)
+    try:
+        used = cache.get(cache_key, 0)
+    except redis.RedisError:
+        used = 0
+    return int(used or 0), max(1, math.ceil(remaining))
+
+
+def hit(name: str, key: object, *, message: str | None = None, refuse: bool = True) -> None:
+    """Count one `name` action by `key` (a user id, an address); raise `RateLimited` past the
+    limit (unless `refuse` is false: only count). The refused action is counted too, so
+    hammering does not shorten the wait."""
+    allowed, window, remaining, cache_key = _window(name, key)
+    if allowed <= 0:
+        return
     try:
         cache.add(cache_key, 0, timeout=window + 1)
         count = cache.incr(cache_key)
@@ -70,8 +127,8 @@ def hit(name: str, key: object, *, message: str | None = None) -> None:
         # The counter vanished (evicted, Redis restarted) or Redis is away: let the action pass.
         logger.warning("ratelimit: %s not counted (%s)", name, exc.__class__.__name__)
         return
-    if count > allowed:
-        retry_after = math.ceil(start + window - now)
+    if count > allowed and refuse:
+        retry_after = math.ceil(remaining)
         if message is None:
             template = MESSAGES.get(
                 name,

@@ -140,6 +140,13 @@ HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 # The benchmarks' floor view (`make bench`): never on in a deployment.
 BENCH_ENDPOINTS = env_bool("DJANGO_BENCH_ENDPOINTS", False)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# How many proxies (load balancer, nginx) stand in front of Django and append to
+# X-Forwarded-For: the client's address, for rate limits, is the entry that many from the
+# right (core.ratelimit.client_ip). 0: REMOTE_ADDR (Uvicorn's --proxy-headers may
+# already have put the client's address there).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    stop("DJANGO_TRUSTED_PROXY_COUNT", "must be 0 or more.")
 
 INSTALLED_APPS = [
     "daphne",
@@ -179,6 +186,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before sessions and authentication: a NUL in a cookie or token must not reach a lookup.
+    "core.middleware.UnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -280,8 +289,14 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Sign-in (issue 22): failures per account only here (5 per 5 minutes); per address only
+# failures at accounts that never signed in from it, 100 per 5 minutes (profiles/login_limits.py,
+# RATE_LIMITS "login_failed_address"), so an office behind one address is never locked out.
+# allauth's "login" (30 attempts a minute per address, successes included) would refuse an
+# office's 9 a.m. rush: off.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "",
+    "login_failed": "5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",

@@ -5,7 +5,7 @@ Services and events import this module, never `api.py`."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import MAX_ID
+from core.ids import MAX_ID
 from feeds.models import MAX_LENGTH, MAX_REASON
 from feeds.serializers import (
     AuthorSerializer,

@@ -7,7 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import MAX_ID
+from core.ids import MAX_ID
 from profiles.serializers import DepartmentSerializer
 
 from . import moderation, polls

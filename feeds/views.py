@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import ratelimit
 from core.forms import form_errors
 from core.http import safe_next
+from core.ids import parse_id
 from core.pagination import BadCursor, keyset_page
 from profiles import selectors as profile_selectors
 from profiles.services import profile_ensure
@@ -271,7 +272,7 @@ def status_cards(request):
     """Rendered cards for `?ids=1,2,3` (the ones the viewer may see), newest first: the live
     stream inserts them when the reader asks for the new posts."""
     raw = request.GET.get("ids", "")
-    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_CARDS]
+    ids = [pk for pk in map(parse_id, raw.split(",")[:MAX_CARDS]) if pk is not None]
     statuses = list(
         selectors.statuses_visible_to(user=request.user)
         .filter(pk__in=ids)

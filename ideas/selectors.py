@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.ids import parse_id
 from feeds.models import Comment
 from profiles.models import Department, User
 
@@ -41,7 +42,10 @@ def parse_department(value: str | int | None) -> Department | None:
     if not value:
         return None
     if value.isdigit():
-        return Department.objects.get(pk=int(value))
+        pk = parse_id(value)
+        if pk is None:
+            raise Department.DoesNotExist
+        return Department.objects.get(pk=pk)
     return Department.objects.get(slug=value)
 
 
@@ -55,7 +59,7 @@ def idea_list(
         qs = qs.filter(state=state)
     if department:
         if str(department).isdigit():
-            qs = qs.filter(department_id=int(department))
+            qs = qs.filter(department_id=parse_id(department) or 0)
         else:
             qs = qs.filter(department__slug=department)
     if tag:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.api import MAX_ID
+from core.ids import MAX_ID
 from profiles.serializers import DepartmentSerializer
 
 from . import registry, selectors

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.http import is_safe_next
-from core.ratelimit import allauth_retry_after
+from core.ratelimit import allauth_retry_after, client_ip
 
+from . import login_limits
 from .login_identity import MANAGED, email_removal_refusal
 from .services import profile_ensure
 
@@ -26,10 +27,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # No allowed domains: accounts come only from an admin or single sign-on.
         return bool(settings.ALLOWED_SIGNUP_DOMAINS)
 
+    def get_client_ip(self, request) -> str:
+        # Behind DJANGO_TRUSTED_PROXY_COUNT proxies, the client's address, not the proxy's.
+        return client_ip(request)
+
     def pre_authenticate(self, request, **credentials) -> None:
-        # Past the failed-login limit (per account and per address, ACCOUNT_RATE_LIMITS) the
-        # answer is a 429 with Retry-After, as for every other limit, not a form error.
+        # Past the failed-login limits (per account: ACCOUNT_RATE_LIMITS; per address, for
+        # accounts not at home there: login_limits) the answer is a 429 with Retry-After, as
+        # for every other limit, not a form error.
         try:
+            if login_limits.address_refuses(request, credentials):
+                raise self.validation_error("too_many_login_attempts")
             super().pre_authenticate(request, **credentials)
         except ValidationError as exc:
             if exc.code != "too_many_login_attempts":
@@ -53,6 +61,16 @@ class AccountAdapter(DefaultAccountAdapter):
         # One rule for every `next` on the site (core.http): this host only. allauth's own
         # would also accept every host in ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS.
         return is_safe_next(context.request, url)
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login_limits.record_success(request, credentials)
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        super().authentication_failed(request, **credentials)
+        login_limits.record_failure(request, credentials)
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)

@@ -2,8 +2,12 @@
 unsafe browser request; sockets only from our own origin."""
 
 import re
+import time as real_time
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.core.internal import ratelimit as allauth_ratelimit
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -12,8 +16,9 @@ from rest_framework.test import APIClient
 from core import ratelimit
 from feeds import services as feed_services
 from feeds.models import Comment, Status
-from profiles.models import User
+from profiles.models import Profile, User
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +43,96 @@ def test_failed_logins_per_account_answer_429_with_retry_after(client, alice):
     assert "_auth_user_id" not in client.session
 
 
-def test_failed_logins_per_address_answer_429(client, db):
-    from tests.factories import UserFactory
-
+def test_a_sprayer_is_refused_at_unfamiliar_accounts_but_not_at_familiar_ones(client, db, settings):
+    settings.RATE_LIMITS = {"login_failed_address": (10, 300)}
+    regular = UserFactory(username="regular")
+    assert login(Client(), "regular", PASSWORD).status_code == 302  # signs in here every day
     people = [UserFactory(username=f"target{i}") for i in range(11)]
-    responses = [login(client, p.username, "wrong") for p in people]
-    statuses = [r.status_code for r in responses]
-    assert statuses[0] == 200 and set(statuses[:10]) <= {200, 429}
+    statuses = [login(client, p.username, "wrong").status_code for p in people]
+    # One guess at each of many accounts: ten failures pass, then the address is refused...
+    assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
-    assert int(responses[10]["Retry-After"]) >= 60
+    response = login(Client(), people[0].username, PASSWORD)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 60
+    # ...at accounts that never signed in from it; a colleague at home there still gets in.
+    response = login(Client(), regular.username, PASSWORD)
+    assert response.status_code == 302 and "_auth_user_id" in response.client.session
+    # And from another address the sprayed accounts are untouched.
+    assert login(Client(), people[1].username, PASSWORD, ip="10.7.7.7").status_code == 302
+
+
+class FrozenTime:
+    """time.time() stands still: every sign-in below happens within the same minute."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return real_time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        real_time.sleep(seconds)
+
+
+def test_an_office_of_1000_signs_in_from_one_address_within_a_minute(db, monkeypatch):
+    frozen = FrozenTime(real_time.time())
+    monkeypatch.setattr(allauth_ratelimit, "time", frozen)
+    monkeypatch.setattr(ratelimit, "time", frozen)
+    password = make_password(PASSWORD)
+    users = User.objects.bulk_create(
+        User(username=f"office{i}", email=f"office{i}@example.com", password=password)
+        for i in range(1000)
+    )
+    users = list(User.objects.filter(username__startswith="office").order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
+    )
+    Profile.objects.bulk_create(Profile(user=u, display_name=u.username) for u in users)
+    office = "198.51.100.7"
+    # One colleague mistypes 20 times: their account is limited, nobody else is.
+    statuses = [login(Client(), "office0", f"typo-{i}", ip=office).status_code for i in range(20)]
+    assert statuses[:5] == [200] * 5 and set(statuses[5:]) == {429}
+    assert login(Client(), "office0", PASSWORD, ip=office).status_code == 429
+    # Everyone else, one after the other, from the same address: no 429.
+    refused = []
+    for user in users[1:]:
+        response = login(Client(), user.username, PASSWORD, ip=office)
+        if response.status_code != 302:
+            refused.append((user.username, response.status_code))
+    assert not refused, refused[:5]
+    assert login(Client(), "office1", PASSWORD, ip=office).status_code == 302
+
+
+def test_the_client_address_behind_trusted_proxies(rf, settings):
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.0.0.1"
+    )
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ratelimit.client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 2  # a load balancer, then nginx: the client is 2nd from right
+    assert ratelimit.client_ip(request) == "203.0.113.9"
+    for header in ("1.2.3.4", "not-an-address, 10.0.0.1", "a\x00b, 10.0.0.1"):
+        request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=header)
+        assert ratelimit.client_ip(request) == "10.0.0.2"  # round the proxies: never trusted
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:db8::1:2, 10.0.0.1")
+    assert ratelimit.address_key(request) == "2001:db8::"
+
+
+def test_allauth_counts_the_address_the_project_counts(client, alice, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "1/m/ip"}
+    settings.ALLOWED_SIGNUP_DOMAINS = ["example.com"]
+    form = {"email": "x@example.com", "username": "x", "password1": "a", "password2": "a"}
+    first = client.post("/accounts/signup/", form, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert first.status_code != 429
+    other = client.post("/accounts/signup/", form, HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert other.status_code != 429  # another client behind the same proxy
+    again = client.post("/accounts/signup/", form, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert again.status_code == 429
 
 
 def test_app_login_is_limited_too(alice):
