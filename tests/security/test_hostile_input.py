@@ -44,7 +44,7 @@ HOSTILE = UNSTORABLE + REACHING
 # (`next` is read only by a POST view, after it acts: the path walk's POST reaches it.)
 KNOWN_PARAMETERS = {
     "q", "department", "author", "hashtag", "tag", "skill", "sort", "state", "answered",
-    "cursor", "after", "ids", "page", "page_size", "mine", "action", "start", "end",
+    "cursor", "after", "ids", "page_size", "mine", "action", "start", "end",
     "group_by",
 }  # fmt: skip
 CHUNKS = 8
