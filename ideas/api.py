@@ -17,7 +17,7 @@ from .serializers import (
     IdeaDecisionSerializer,
     IdeaSerializer,
     IdeaUpdateSerializer,
-    _department,
+    department_from_input,
 )
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -87,7 +87,7 @@ class IdeaListView(generics.GenericAPIView):
         data = IdeaCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        fields["department"] = _department(fields.get("department"))
+        fields["department"] = department_from_input(fields.get("department"))
         ratelimit.hit("idea", request.user.pk)
         idea = services.idea_create(author=request.user, **fields)
         return Response(_idea_payload(idea, request.user), status=http.HTTP_201_CREATED)
@@ -108,7 +108,7 @@ class IdeaDetailView(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if "department" in fields:
-            fields["department"] = _department(fields["department"])
+            fields["department"] = department_from_input(fields["department"])
         services.idea_update(actor=request.user, idea=idea, **fields)
         return Response(_idea_payload(idea, request.user))
 

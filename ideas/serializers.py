@@ -182,7 +182,7 @@ class DecisionSerializer(StrictSerializer):
     )
 
 
-def _department(value) -> Department | None:
+def department_from_input(value) -> Department | None:
     try:
         return selectors.parse_department(value)
     except Department.DoesNotExist:
