@@ -344,3 +344,17 @@ def test_a_body_that_is_not_a_json_object_gets_a_json_400(alice):
 
 def test_the_allauth_specification_is_not_served(client):
     assert client.get("/_allauth/openapi.json").status_code == 404
+
+
+@pytest.mark.parametrize("key", ["-abc", "-", "!!-x", "zzzzzzzzzzzzzzzzzz-1"])
+def test_a_reset_key_that_names_nobody_is_allauths_400_not_a_500(client, key):
+    # allauth turned "-abc" into a TypeError in url_str_to_user_pk (found by make fuzz).
+    response = client.post(
+        "/_allauth/app/v1/auth/password/reset",
+        {"key": key, "password": "a new long passphrase"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "invalid_password_reset"
+    checked = client.get("/_allauth/app/v1/auth/password/reset", HTTP_X_PASSWORD_RESET_KEY=key)
+    assert checked.status_code == 400
