@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from exec_blog import services as blog_services
 from feeds import services as feed_services
+from profiles import export
 from profiles.models import User
 from profiles.services import follow_create
 
@@ -107,3 +108,30 @@ def test_a_leaver_cannot_be_followed_and_is_not_in_the_directory(alice_api, bob)
 
 def test_a_current_employee_is_not_former(alice_api, bob):
     assert alice_api.get("/api/v1/profiles/bob/").json()["is_former"] is False
+
+
+def test_the_export_is_assembled_from_every_apps_sections(alice_api):
+    # profiles knows none of the apps above it: each registers its own sections in ready().
+    assert export.sections() == (
+        "account",
+        "profile",
+        "following",
+        "activity",
+        "statuses",
+        "comments",
+        "reactions",
+        "poll_votes",
+        "reports_filed",
+        "questions",
+        "question_votes",
+        "answers",
+        "blog_posts",
+        "ideas",
+        "idea_votes",
+    )
+    assert set(export.sections()) <= set(alice_api.get(EXPORT).json())
+
+
+def test_a_section_name_belongs_to_one_app():
+    with pytest.raises(ValueError, match="registered twice"):
+        export.register_section("statuses", lambda user: [])
