@@ -183,6 +183,19 @@ def test_the_email_page_shows_a_managed_account_its_address_without_the_add_form
     assert response.status_code == 200
     assert b"alice@example.com" in response.content
     assert b"action_add" not in response.content
+    # Only the list and why: no button the server would refuse.
+    assert b"managed by the company" in response.content
+    for action in (b"action_remove", b"action_primary", b"action_send"):
+        assert action not in response.content
+
+
+def test_the_email_page_offers_a_self_service_person_their_buttons(client, self_service):
+    client.force_login(self_service)
+    response = client.get("/accounts/email/")
+    assert response.status_code == 200
+    assert b"managed by the company" not in response.content
+    for action in (b"action_add", b"action_remove", b"action_primary"):
+        assert action in response.content
 
 
 @pytest.mark.parametrize("action", ["action_remove", "action_primary", "action_add"])
