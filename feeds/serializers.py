@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.ids import MAX_ID
-from profiles.serializers import DepartmentSerializer
+from profiles.serializers import AuthorSerializer
 
 from . import moderation, polls
 from .models import (
@@ -36,14 +36,6 @@ class StrictSerializer(serializers.Serializer):
                 {name: "This field cannot be set." for name in sorted(unknown)}
             )
         return attrs
-
-
-class AuthorSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField(source="profile.display_name")
-    title = serializers.CharField(source="profile.title")
-    department = DepartmentSerializer(source="profile.department", allow_null=True)
-    avatar_url = serializers.CharField(source="profile.avatar_url")
 
 
 class TombstoneSerializer(serializers.ModelSerializer):

@@ -1,18 +1,10 @@
 from rest_framework import serializers
 
 from core.ids import MAX_ID
-from profiles.serializers import DepartmentSerializer
+from profiles.serializers import AuthorSerializer
 
 from . import registry, selectors
 from .models import Notification
-
-
-class NotificationActorSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField(source="profile.display_name")
-    title = serializers.CharField(source="profile.title")
-    department = DepartmentSerializer(source="profile.department", allow_null=True)
-    avatar_url = serializers.CharField(source="profile.avatar_url")
 
 
 class NotificationListSerializer(serializers.ListSerializer):
@@ -27,7 +19,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     """The payload of the API and of `notification.created`; `text`, `url` and the ids of what
     it is about come from what the target's app registered (`notifications.registry`)."""
 
-    actor = NotificationActorSerializer()
+    actor = AuthorSerializer()
     others_count = serializers.IntegerField()
     status_id = serializers.SerializerMethodField()
     comment_id = serializers.SerializerMethodField()

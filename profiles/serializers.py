@@ -121,3 +121,13 @@ class MeUpdateSerializer(serializers.Serializer):
 def profile_detail_payload(*, username: str, viewer) -> dict:
     profile = selectors.profile_for_page(username=username, viewer=viewer)
     return ProfileDetailSerializer(profile).data
+
+
+class AuthorSerializer(serializers.Serializer):
+    """A person as the author or actor of something (statuses, comments, notifications)."""
+
+    username = serializers.CharField()
+    display_name = serializers.CharField(source="profile.display_name")
+    title = serializers.CharField(source="profile.title")
+    department = DepartmentSerializer(source="profile.department", allow_null=True)
+    avatar_url = serializers.CharField(source="profile.avatar_url")
