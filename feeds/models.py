@@ -249,12 +249,17 @@ class ModerationAction(models.Model):
         return f"{self.moderator_id} {self.action} ({self.reason[:30]})"
 
     @property
+    def target_kind(self) -> "moderation.TargetKind | None":
+        """How this entry's target was registered by its app (None: a status or comment)."""
+        if self.target_type_id is None:
+            return None
+        content_type = ContentType.objects.get_for_id(self.target_type_id)
+        return moderation.kind_of(f"{content_type.app_label}.{content_type.model}")
+
+    @property
     def target_template(self) -> str:
         """The template that shows this entry's registered target in the log ("" if none)."""
-        if self.target_type_id is None:
-            return ""
-        content_type = ContentType.objects.get_for_id(self.target_type_id)
-        kind = moderation.kind_of(f"{content_type.app_label}.{content_type.model}")
+        kind = self.target_kind
         return kind.template if kind else ""
 
 

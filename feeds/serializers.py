@@ -2,7 +2,6 @@
 
 Services and events import this module, never `api.py`."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -316,10 +315,7 @@ class TargetRefField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, entry: ModerationAction) -> int | None:
-        if entry.target_type_id is None:
-            return None
-        content_type = ContentType.objects.get_for_id(entry.target_type_id)
-        kind = moderation.kind_of(f"{content_type.app_label}.{content_type.model}")
+        kind = entry.target_kind
         return entry.target_id if kind is not None and kind.ref == self.ref else None
 
 
