@@ -76,6 +76,7 @@ class Receiver:
         self.user_id = user_id
         self.department_id = None
         self.followees: set[int] = set()
+        self.communities: set[int] = set()
         self.session_key = None
         self.count = 0
 

@@ -64,6 +64,7 @@ FIELD_TYPES = {
     "id": int,
     "rank": float,
     "votes_count": int,
+    "mine_first": int,
 }
 
 

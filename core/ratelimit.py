@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 DEFAULTS: dict[str, tuple[int, int]] = {
     "status": (10, 60),  # statuses per person per minute
     "comment": (20, 60),  # comments per person per minute
+    "membership": (30, 60),  # joins, leaves, invites, approvals per person per minute
+    "community": (5, 3600),  # communities created per person per hour
     "idea": (5, 3600),  # idea proposals per person per hour
     "export": (10, 3600),  # personal data exports per person per hour (each reads everything)
     # Failed sign-ins from one address at accounts that never signed in from it (the last 30

@@ -36,6 +36,7 @@ class Audience:
     user_ids: tuple[int, ...] = ()
     followers_of: int | None = None  # everyone who follows this author
     department_id: int | None = None  # everyone currently in this department
+    community_id: int | None = None  # every socket whose person is an active member now
     everyone: bool = False
     session_keys: tuple[str, ...] = field(default=())  # control events for given sessions
 

@@ -1,4 +1,4 @@
-"""The per-process hub: local sockets indexed by user, department and followee.
+"""The per-process hub: local sockets indexed by user, department, followee and community.
 
 One hub per process. With Redis, one task holds one pub/sub subscription for the whole process;
 each message names its audience, the hub picks the local sockets in memory and hands each the
@@ -49,6 +49,7 @@ class Subscriber(Protocol):
     user_id: int
     department_id: int | None
     followees: set[int]
+    communities: set[int]
     session_key: str | None
 
     async def deliver(self, event: dict, text: str) -> None: ...
@@ -61,6 +62,7 @@ class Hub:
         self.by_user: dict[int, set[Subscriber]] = defaultdict(set)
         self.by_department: dict[int, set[Subscriber]] = defaultdict(set)
         self.by_followee: dict[int, set[Subscriber]] = defaultdict(set)
+        self.by_community: dict[int, set[Subscriber]] = defaultdict(set)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
@@ -84,6 +86,8 @@ class Hub:
             self.by_department[sub.department_id].add(sub)
         for followee in sub.followees:
             self.by_followee[followee].add(sub)
+        for community in sub.communities:
+            self.by_community[community].add(sub)
 
     def remove(self, sub: Subscriber) -> None:
         _discard(self.by_user, sub.user_id, sub)
@@ -91,6 +95,8 @@ class Hub:
             _discard(self.by_department, sub.department_id, sub)
         for followee in sub.followees:
             _discard(self.by_followee, followee, sub)
+        for community in sub.communities:
+            _discard(self.by_community, community, sub)
 
     def follow_changed(self, sub: Subscriber, followee: int, following: bool) -> None:
         if following:
@@ -99,6 +105,15 @@ class Hub:
         else:
             sub.followees.discard(followee)
             _discard(self.by_followee, followee, sub)
+
+    def membership_changed(self, sub: Subscriber, community: int, active: bool) -> None:
+        """The person joined or left a community: route its posts to this socket or stop."""
+        if active:
+            sub.communities.add(community)
+            self.by_community[community].add(sub)
+        else:
+            sub.communities.discard(community)
+            _discard(self.by_community, community, sub)
 
     def subscribers(self) -> list[Subscriber]:
         return [sub for subs in self.by_user.values() for sub in subs]
@@ -115,6 +130,8 @@ class Hub:
             targets |= self.by_followee.get(audience["followers_of"], set())
         if audience.get("department_id") is not None:
             targets |= self.by_department.get(audience["department_id"], set())
+        if audience.get("community_id") is not None:
+            targets |= self.by_community.get(audience["community_id"], set())
         sessions = set(audience.get("session_keys") or ())
         if sessions:
             targets = {t for t in targets if t.session_key in sessions}

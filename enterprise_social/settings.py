@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "profiles",
     "activity",
     "notifications",
+    "communities",
     "feeds",
     "exec_blog",
     "engagement",
@@ -385,7 +386,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set used by several fields (ideas: state, from/to, next states).
-    "ENUM_NAME_OVERRIDES": {"IdeaStateEnum": "ideas.models.IdeaState"},
+    "ENUM_NAME_OVERRIDES": {
+        "IdeaStateEnum": "ideas.models.IdeaState",
+        "VisibilityEnum": "feeds.models.Visibility",
+        "CommunityVisibilityEnum": "communities.models.Visibility",
+        "JoinPolicyEnum": "communities.models.JoinPolicy",
+    },
 }
 
 # --- Static and uploaded files -----------------------------------------------------------------
@@ -515,3 +521,7 @@ IDEAS_REVIEW_VOTES = env_int("IDEAS_REVIEW_VOTES", 10)
 ENGAGEMENT_MIN_GROUP = env_int("ENGAGEMENT_MIN_GROUP", 5)
 if ENGAGEMENT_MIN_GROUP < 5:
     stop("ENGAGEMENT_MIN_GROUP", "cannot be below 5: small groups identify people.")
+
+# Communities (issue 16): empty lets every employee create one; a group name (e.g. "Community
+# creators", managed in the admin) limits creation to that group and admins.
+COMMUNITY_CREATORS = env_str("COMMUNITY_CREATORS", "")

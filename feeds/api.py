@@ -2,10 +2,11 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework import status as http
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.selectors import community_get_for_user, community_get_readable
 from core import ratelimit
 from core.api import KeysetPagination
 
@@ -16,7 +17,7 @@ from .models import (
     Status,
     Visibility,
 )
-from .permissions import can_moderate
+from .permissions import can_moderate, can_moderate_status, may_moderate_somewhere
 from .serializers import (
     AnnouncementSerializer,
     CommentCreateSerializer,
@@ -73,8 +74,16 @@ class StatusListView(generics.GenericAPIView):
     def post(self, request):
         data = StatusCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        slug = fields.pop("community", None)
+        community = None
+        if slug:
+            try:
+                community = community_get_for_user(user=request.user, slug=slug)
+            except Http404:
+                raise ValidationError({"community": "No such community."}) from None
         ratelimit.hit("status", request.user.pk)
-        status = services.status_create(author=request.user, **data.validated_data)
+        status = services.status_create(author=request.user, community=community, **fields)
         # Built once for the live event; a poll carries viewer fields, so it is built again.
         payload = getattr(status, "live_payload", None)
         if payload is None or payload["poll"] is not None:
@@ -86,6 +95,28 @@ def _status_payload(status: Status, user) -> dict:
     status = selectors.status_get_for_user(user=user, status_id=status.pk)
     selectors.decorate([status], user=user)
     return StatusSerializer(status).data
+
+
+class CommunityFeedView(generics.GenericAPIView):
+    """A community's statuses, newest first (pinned ones lead the first page, `is_pinned`).
+    404 to whoever may not read the community."""
+
+    serializer_class = StatusSerializer
+    pagination_class = KeysetPagination
+
+    @extend_schema(responses=StatusSerializer(many=True))
+    def get(self, request, slug: str):
+        club = community_get_readable(user=request.user, slug=slug)
+        pinned = []
+        if not request.query_params.get("cursor"):
+            pinned = list(selectors.community_pinned(user=request.user, community=club))
+            for status in pinned:
+                status.is_pinned = True
+        qs = selectors.community_statuses(user=request.user, community=club)
+        page = self.paginator.paginate_queryset(qs, request, view=self)
+        page = pinned + list(page)
+        selectors.decorate(page, user=request.user)
+        return self.paginator.get_paginated_response(StatusSerializer(page, many=True).data)
 
 
 class FeedView(generics.GenericAPIView):
@@ -238,9 +269,11 @@ class PollVoteView(APIView):
 class StatusModerationView(APIView):
     @extend_schema(request=ModerationSerializer, responses={201: ModerationLogSerializer})
     def post(self, request, status_id: int):
-        if not can_moderate(request.user):
+        if not may_moderate_somewhere(request.user):
             raise PermissionDenied("Only moderators moderate.")
         status = selectors.status_get_for_user(user=request.user, status_id=status_id)
+        if not can_moderate_status(request.user, status):
+            raise PermissionDenied("Only moderators moderate.")
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.moderation_apply(
@@ -252,9 +285,11 @@ class StatusModerationView(APIView):
 class CommentModerationView(APIView):
     @extend_schema(request=ModerationSerializer, responses={201: ModerationLogSerializer})
     def post(self, request, comment_id: int):
-        if not can_moderate(request.user):
+        if not may_moderate_somewhere(request.user):
             raise PermissionDenied("Only moderators moderate.")
         comment = _comment_for(request.user, comment_id)
+        if not can_moderate_status(request.user, comment.status):
+            raise PermissionDenied("Only moderators moderate.")
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.moderation_apply(

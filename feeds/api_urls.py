@@ -4,6 +4,11 @@ from . import api
 
 urlpatterns = [
     path("feed/", api.FeedView.as_view(), name="api-feed"),
+    path(
+        "communities/<str:slug>/feed/",
+        api.CommunityFeedView.as_view(),
+        name="api-community-feed",
+    ),
     path("statuses/", api.StatusListView.as_view(), name="api-statuses"),
     path("statuses/<int:status_id>/", api.StatusDetailView.as_view(), name="api-status"),
     path(

@@ -54,6 +54,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk
         self.department_id = context["department_id"]
         self.followees = set(context["followees"])
+        self.communities = set(context["communities"])
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
         self.resuming = False
@@ -133,6 +134,10 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if kind == "_follow":
             hub.follow_changed(self, event["followee"], event["following"])
             return
+        if kind == "community.membership":
+            # Before anything later reaches this socket: a removed member hears no more of the
+            # community from the next event on, without reconnecting.
+            hub.membership_changed(self, event["community"]["id"], event["state"] == "active")
         if self.resuming:
             self.buffer.append((event, text))
             return

@@ -85,6 +85,17 @@ class Status(Removable):
         on_delete=models.SET_NULL,
         related_name="statuses",
     )
+    # The community it was posted in, if any. Who may read it follows the community as it is
+    # now (feeds.permissions.visible_q_for); nothing about it is copied onto the status.
+    community = models.ForeignKey(
+        "communities.Community",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statuses",
+    )
+    # Pinned at the top of its community's page by a community admin (or a moderator).
+    pinned_in_community = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     comments_locked = models.BooleanField(default=False)
@@ -118,6 +129,12 @@ class Status(Removable):
             models.Index(
                 fields=["department", "visibility", "-created_at", "-id"],
                 name="status_dept_time_idx",
+            ),
+            # A community's posts, newest first (its page, the community branch of the feed).
+            models.Index(
+                fields=["community", "-created_at", "-id"],
+                name="status_community_time_idx",
+                condition=Q(community__isnull=False),
             ),
             # Company-wide order for search results and the company page.
             models.Index(fields=["-created_at", "-id"], name="status_time_idx"),

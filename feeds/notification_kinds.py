@@ -1,11 +1,13 @@
 """How the notifications feeds sends render (`notifications.registry`): mentions, comments and
 reactions, about a status or a comment; and the live side of a follow (`profiles.hooks`)."""
 
-from notifications.registry import Excerpt, register
+from notifications.registry import Excerpt, register, register_readable
 from profiles import hooks as profile_hooks
+from profiles.models import Profile
 
 from . import events
 from .models import Comment, Status
+from .permissions import visible_q_for
 
 
 def status_url(notification, status: Status) -> str:
@@ -36,6 +38,28 @@ def comment_excerpt(comment: Comment) -> Excerpt | None:
     if not comment.is_removed:
         return Excerpt(html=comment.body_html)
     return status_excerpt(comment.status)
+
+
+def _readable_status_ids(user_id: int, status_ids: set[int]) -> set[int]:
+    department_id = (
+        Profile.objects.filter(user_id=user_id).values_list("department_id", flat=True).first()
+    )
+    return set(
+        Status.objects.filter(visible_q_for(user_id, department_id), pk__in=status_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def readable_statuses(user_id: int, statuses: list[Status]) -> set[int]:
+    """A notification shows its status only while its recipient may read it (a community made
+    private, a member removed): decided when it is shown."""
+    return _readable_status_ids(user_id, {s.pk for s in statuses})
+
+
+def readable_comments(user_id: int, comments: list[Comment]) -> set[int]:
+    allowed = _readable_status_ids(user_id, {c.status_id for c in comments})
+    return {c.pk for c in comments if c.status_id in allowed}
 
 
 def follow_changed(*, follower, followee) -> None:
@@ -80,5 +104,7 @@ def register_kinds() -> None:
         excerpt=status_excerpt,
         **about_status,
     )
+    register_readable(Status, readable_statuses)
+    register_readable(Comment, readable_comments)
     profile_hooks.follow_created.connect(follow_changed)
     profile_hooks.follow_deleted.connect(unfollow_changed)

@@ -2,6 +2,8 @@
 
 from django.db.models import Q
 
+from communities import permissions as community_permissions
+from communities.models import Community, Membership
 from profiles.models import Profile, User
 from profiles.permissions import is_employee, is_executive, is_moderator
 
@@ -9,7 +11,30 @@ from .models import Visibility
 
 
 def can_moderate(user) -> bool:
+    """Company moderators: every status and comment."""
     return is_moderator(user)
+
+
+def may_moderate_somewhere(user) -> bool:
+    """Company moderators, and the owners and admins of a community: asked before the target is
+    fetched, so that everyone else is refused alike (403) whatever the target."""
+    if is_moderator(user):
+        return True
+    return is_employee(user) and Membership.objects.filter(
+        user_id=user.pk, state="active", role__in=("owner", "admin")
+    ).exists()
+
+
+def can_moderate_status(user, status) -> bool:
+    """Company moderators everywhere; a community's owners and admins in their community."""
+    if is_moderator(user):
+        return True
+    if status.community_id is None or not is_employee(user):
+        return False
+    membership = Membership.objects.filter(
+        community_id=status.community_id, user_id=user.pk
+    ).first()
+    return community_permissions.can_manage(membership)
 
 
 def can_announce(user) -> bool:
@@ -36,12 +61,45 @@ def viewer_department_id(user: User) -> int | None:
 
 
 def visible_q(user: User) -> Q:
-    """Statuses this person may read: company posts, their own, their department's."""
+    """Statuses this person may read: company posts, their own, their department's, and those
+    of the communities they may read."""
     return visible_q_for(user.pk, viewer_department_id(user))
 
 
 def visible_q_for(user_id: int, department_id: int | None) -> Q:
+    """Outside communities: company posts, one's own, one's department's. In a community: what
+    the community allows now (open, or an active member), the author included: someone removed
+    from a private community no longer reads it, their own posts there too."""
     q = Q(visibility=Visibility.COMPANY) | Q(author_id=user_id)
     if department_id is not None:
         q |= Q(visibility=Visibility.DEPARTMENT, department_id=department_id)
-    return q
+    readable = Community.objects.filter(community_permissions.readable_q(user_id)).values("pk")
+    return (Q(community__isnull=True) & q) | Q(community_id__in=readable)
+
+
+def readers_among(status, users: list[User]) -> list[User]:
+    """Of `users`, those who may read `status` now (one query at most)."""
+    if not users:
+        return users
+    if status.community_id is not None:
+        # Two queries at most; the community is re-read, not trusted from a loaded object.
+        if Community.objects.filter(pk=status.community_id, visibility="open").exists():
+            return users
+        allowed = set(
+            Membership.objects.filter(
+                community_id=status.community_id,
+                user_id__in=[u.pk for u in users],
+                state="active",
+            ).values_list("user_id", flat=True)
+        )
+        return [u for u in users if u.pk in allowed]
+    if status.visibility == Visibility.COMPANY:
+        return users
+    department_of = dict(
+        Profile.objects.filter(user__in=users).values_list("user_id", "department_id")
+    )
+    return [
+        u
+        for u in users
+        if u.pk == status.author_id or department_of.get(u.pk) == status.department_id
+    ]

@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from communities.models import Community, Membership
+from communities.selectors import active_community_ids
 from profiles.models import Department, Follow, Profile, User
 
 from . import polls
@@ -30,7 +32,7 @@ from .permissions import can_moderate, viewer_department_id, visible_q, visible_
 
 def status_base_qs() -> QuerySet[Status]:
     return Status.objects.select_related(
-        "author__profile__department", "department", "removed_by__profile"
+        "author__profile__department", "department", "removed_by__profile", "community"
     ).prefetch_related(
         Prefetch("mentions", queryset=User.objects.only("id", "username")),
         "hashtags",
@@ -76,7 +78,13 @@ def feed(*, user: User, include_pinned: bool = False) -> QuerySet[Status]:
     unless `include_pinned`)."""
     department_id = viewer_department_id(user)
     followees = Follow.objects.filter(follower_id=user.pk).values("followee_id")
-    wanted = Q(author_id=user.pk) | Q(author_id__in=followees) | Q(is_announcement=True)
+    communities = Membership.objects.filter(user_id=user.pk, state="active").values("community_id")
+    wanted = (
+        Q(author_id=user.pk)
+        | Q(author_id__in=followees)
+        | Q(is_announcement=True)
+        | Q(community_id__in=communities)
+    )
     if department_id is not None:
         wanted |= Q(visibility=Visibility.DEPARTMENT, department_id=department_id)
     qs = statuses_visible_to(user=user).filter(wanted)
@@ -90,11 +98,15 @@ def feed(*, user: User, include_pinned: bool = False) -> QuerySet[Status]:
 # (author, created_at) index is read, since a scan of the time index for a few quiet people
 # would cross most of the table before it found a page.
 FOLLOWS_BY_TIME = 30
+# The same for the communities someone is in: each one's (community, created_at) index below
+# this many, the time index filtered by membership above.
+COMMUNITIES_BY_TIME = 30
 # Values no id or time takes, marking where a compiled branch holds the viewer's values.
 _AUTHOR_SLOT = -7_654_321
 _USER_SLOT = -7_654_322
 _DEPARTMENT_SLOT = -7_654_323
 _AFTER_ID_SLOT = -7_654_324
+_COMMUNITY_SLOT = -7_654_325
 _NOW_SLOT = datetime(1901, 1, 1, tzinfo=UTC)
 _AFTER_SLOT = datetime(1902, 1, 1, tzinfo=UTC)
 # The branches' SQL by shape (vendor, department or not, cursor or not, busy follows, limit),
@@ -104,11 +116,12 @@ _BRANCHES: dict[tuple, tuple[list[tuple[str, list]], tuple[str, list]]] = {}
 
 
 def _feed_branches(
-    *, department: bool, after: bool, busy: bool, limit: int
-) -> tuple[list[tuple[str, list]], tuple[str, list]]:
+    *, department: bool, after: bool, busy: bool, many_communities: bool, limit: int
+) -> tuple[list[tuple[str, list]], tuple[str, list], tuple[str, list]]:
     """The compiled branches of `feed_page_ids` with slots for the values: the fixed sources
-    (announcements, the department, busy follows) and one person's branch."""
-    key = (connection.vendor, department, after, busy, limit)
+    (announcements, the department, busy follows, many communities), one person's branch and
+    one community's branch."""
+    key = (connection.vendor, department, after, busy, many_communities, limit)
     if key in _BRANCHES:
         return _BRANCHES[key]
     department_id = _DEPARTMENT_SLOT if department else None
@@ -127,13 +140,22 @@ def _feed_branches(
     if busy:
         followed = Follow.objects.filter(follower_id=_USER_SLOT).values("followee_id")
         sources.append(Q(author_id__in=followed))
+    if many_communities:
+        joined = Membership.objects.filter(user_id=_USER_SLOT, state="active").values(
+            "community_id"
+        )
+        sources.append(Q(community_id__in=joined))
 
     def compiled(source: Q) -> tuple[str, list]:
         branch = base.filter(source).order_by("-created_at", "-id").values_list("created_at", "id")
         sql, params = branch[:limit].query.get_compiler(using=branch.db).as_sql()
         return sql, list(params)
 
-    branches = [compiled(source) for source in sources], compiled(Q(author_id=_AUTHOR_SLOT))
+    branches = (
+        [compiled(source) for source in sources],
+        compiled(Q(author_id=_AUTHOR_SLOT)),
+        compiled(Q(community_id=_COMMUNITY_SLOT)),
+    )
     _BRANCHES[key] = branches
     return branches
 
@@ -155,8 +177,14 @@ def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21)
         ]
     )
     busy = len(followees) > FOLLOWS_BY_TIME
-    fixed, person = _feed_branches(
-        department=department_id is not None, after=after is not None, busy=busy, limit=limit
+    communities = active_community_ids(user_id=user.pk)
+    many_communities = len(communities) > COMMUNITIES_BY_TIME
+    fixed, person, community_branch = _feed_branches(
+        department=department_id is not None,
+        after=after is not None,
+        busy=busy,
+        many_communities=many_communities,
+        limit=limit,
     )
     adapt = connection.ops.adapt_datetimefield_value
     values = {
@@ -168,15 +196,18 @@ def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21)
         values[adapt(_AFTER_SLOT)] = adapt(after[0])
         values[_AFTER_ID_SLOT] = after[1]
 
-    def filled(params: list, author: int | None = None) -> list:
-        slots = values if author is None else {**values, _AUTHOR_SLOT: author}
+    def filled(params: list, extra: dict | None = None) -> list:
+        slots = values if extra is None else {**values, **extra}
         return [slots.get(p, p) if isinstance(p, int | str | datetime) else p for p in params]
 
     parts, params = [], []
     branches = [(sql, filled(branch_params)) for sql, branch_params in fixed]
     person_sql, person_params = person
     for author in [user.pk] + ([] if busy else followees):
-        branches.append((person_sql, filled(person_params, author)))
+        branches.append((person_sql, filled(person_params, {_AUTHOR_SLOT: author})))
+    community_sql, community_params = community_branch
+    for community in [] if many_communities else communities:
+        branches.append((community_sql, filled(community_params, {_COMMUNITY_SLOT: community})))
     for n, (sql, branch_params) in enumerate(branches):
         parts.append(f"SELECT * FROM ({sql}) AS branch{n}")  # noqa: S608 - the ORM's SQL
         params.extend(branch_params)
@@ -191,7 +222,7 @@ def statuses_by_ids(ids: list[int]) -> dict[int, Status]:
     `hashtag_names` (two plain queries, cheaper than prefetching the objects), and `has_poll`
     (so that `decorate` asks for polls only when a status has one: most pages have none)."""
     found = (
-        Status.objects.select_related("author__profile__department", "removed_by")
+        Status.objects.select_related("author__profile__department", "removed_by", "community")
         .annotate(has_poll=Exists(Poll.objects.filter(status_id=OuterRef("pk"))))
         .in_bulk(ids)
     )
@@ -219,6 +250,7 @@ def stream_context(*, user: User) -> dict:
         "followees": list(
             Follow.objects.filter(follower_id=user.pk).values_list("followee_id", flat=True)
         ),
+        "communities": active_community_ids(user_id=user.pk),
     }
 
 
@@ -241,6 +273,25 @@ def statuses_missed(*, user: User, after: int, limit: int) -> tuple[list[Status]
 
 def statuses_by_author(*, user: User, author: User) -> QuerySet[Status]:
     return statuses_visible_to(user=user).filter(author=author).order_by("-created_at", "-id")
+
+
+def community_statuses(*, user: User, community: Community) -> QuerySet[Status]:
+    """A community's statuses this person may read (all of them, or none), newest first;
+    pinned ones are listed apart (`community_pinned`)."""
+    return (
+        statuses_visible_to(user=user)
+        .filter(community=community)
+        .exclude(pinned_in_community=True, removal="")
+        .order_by("-created_at", "-id")
+    )
+
+
+def community_pinned(*, user: User, community: Community) -> QuerySet[Status]:
+    return (
+        statuses_visible_to(user=user)
+        .filter(community=community, pinned_in_community=True, removal="")
+        .order_by("-created_at", "-id")
+    )
 
 
 def statuses_by_hashtag(*, user: User, tag: str) -> QuerySet[Status]:
@@ -314,7 +365,19 @@ def decorate(statuses: list[Status], *, user: User | None) -> list[Status]:
             if row.get("own"):
                 mine[row["status_id"]].append(row["kind"])
     order = [k.value for k in ReactionKind]
+    managed: set[int] = set()
+    if user is not None and any(s.community_id for s in statuses):
+        # The communities on this page the viewer moderates as an owner or admin.
+        managed = set(
+            Membership.objects.filter(
+                user_id=user.pk,
+                state="active",
+                role__in=("owner", "admin"),
+                community_id__in={s.community_id for s in statuses if s.community_id},
+            ).values_list("community_id", flat=True)
+        )
     for status in statuses:
+        status.viewer_can_moderate = status.community_id in managed
         status.reaction_counts = {kind: counts[status.pk].get(kind, 0) for kind in order}
         status.my_reactions = [kind for kind in order if kind in mine[status.pk]]
         status.viewer_can_edit = (

@@ -104,8 +104,14 @@ class PollStateSerializer(serializers.Serializer):
     poll = PollSerializer()
 
 
+class CommunityRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
 class StatusSerializer(TombstoneSerializer):
     author = AuthorSerializer()
+    community = serializers.SerializerMethodField()
     removed_by = serializers.SerializerMethodField()
     reaction_counts = serializers.SerializerMethodField()
     my_reactions = serializers.SerializerMethodField()
@@ -138,6 +144,8 @@ class StatusSerializer(TombstoneSerializer):
             "is_announcement",
             "announcement_until",
             "is_pinned",
+            "pinned_in_community",
+            "community",
             "url",
             "poll",
         ]
@@ -184,6 +192,8 @@ class StatusSerializer(TombstoneSerializer):
             "is_announcement": bool(instance.is_announcement),
             "announcement_until": datetime(instance.announcement_until),
             "is_pinned": self.get_is_pinned(instance),
+            "pinned_in_community": bool(instance.pinned_in_community),
+            "community": self.get_community(instance),
             "url": instance.get_absolute_url(),
             "poll": self.get_poll(instance),
         }
@@ -196,6 +206,12 @@ class StatusSerializer(TombstoneSerializer):
             field = "username" if relation == "mentions" else "name"
             names = [getattr(item, field) for item in getattr(status, relation).all()]
         return names
+
+    @extend_schema_field(CommunityRefSerializer(allow_null=True))
+    def get_community(self, obj: Status) -> dict | None:
+        if obj.community_id is None:
+            return None
+        return {"slug": obj.community.slug, "name": obj.community.name}
 
     def get_removed_by(self, obj: Status) -> str | None:
         return obj.removed_by.username if obj.removed_by_id else None
@@ -255,6 +271,12 @@ class StatusCreateSerializer(StrictSerializer):
     body = serializers.CharField(max_length=MAX_LENGTH, allow_blank=True, trim_whitespace=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.COMPANY)
     poll = PollCreateSerializer(required=False, allow_null=True)
+    community = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=50,
+        help_text="A community's slug: posted there, read by whoever may read the community.",
+    )
 
 
 class StatusUpdateSerializer(StrictSerializer):

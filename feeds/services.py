@@ -8,6 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from activity.services import Kind, activity_record, activity_record_many
+from communities import permissions as community_permissions
+from communities.models import Community, Membership
 from core.text import Rendered, mention_candidates, render
 from notifications.services import notification_create
 from profiles.models import Profile, User
@@ -28,7 +30,14 @@ from .models import (
     StatusRevision,
     Visibility,
 )
-from .permissions import can_announce, can_comment, can_edit_status, can_moderate
+from .permissions import (
+    can_announce,
+    can_comment,
+    can_edit_status,
+    can_moderate,
+    can_moderate_status,
+    readers_among,
+)
 
 # --- Text ----------------------------------------------------------------------------------
 
@@ -76,20 +85,6 @@ def users_named(usernames: list[str]) -> list[User]:
     return list(User.objects.filter(username__in=usernames, is_active=True))
 
 
-def _who_can_see(status: Status, users: list[User]) -> list[User]:
-    """Of `users`, those who may read `status` (one query at most)."""
-    if status.visibility == Visibility.COMPANY or not users:
-        return users
-    department_of = dict(
-        Profile.objects.filter(user__in=users).values_list("user_id", "department_id")
-    )
-    return [
-        u
-        for u in users
-        if u.pk == status.author_id or department_of.get(u.pk) == status.department_id
-    ]
-
-
 # --- Statuses ------------------------------------------------------------------------------
 
 
@@ -99,13 +94,23 @@ def status_create(
     body: str,
     visibility: str = Visibility.COMPANY,
     poll: dict | None = None,
+    community: Community | None = None,
 ) -> Status:
     """`poll`: the keyword arguments of `feeds.polls.poll_spec` (options, multiple, anonymous,
-    ends_at or duration_hours); checked before anything is written."""
+    ends_at or duration_hours); checked before anything is written. `community`: posted there
+    (its author an active member); its readers are then the community's."""
     body = clean_body(body)
     spec = polls.poll_spec_from(poll) if poll is not None else None
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": "Choose company or department."})
+    if community is not None:
+        if visibility != Visibility.COMPANY:
+            raise ValidationError(
+                {"visibility": "A community post is read by the community: leave out visibility."}
+            )
+        membership = Membership.objects.filter(community=community, user_id=author.pk).first()
+        if not community_permissions.can_post(community, membership):
+            raise PermissionDenied(f"Join {community.name} to post in it.")
     department_id = Profile.objects.filter(user=author).values_list("department_id", flat=True)
     department_id = department_id.first()
     if visibility == Visibility.DEPARTMENT and department_id is None:
@@ -118,6 +123,7 @@ def status_create(
             body_html=rendered.html,
             visibility=visibility,
             department_id=department_id,
+            community=community,
         )
         if spec is not None:
             polls.poll_create(status=status, spec=spec)
@@ -186,6 +192,7 @@ def status_delete(*, actor: User, status: Status) -> Status:
     status.removed_by = actor
     status.removed_at = timezone.now()
     status.is_announcement = False
+    status.pinned_in_community = False
     with transaction.atomic():
         status.save(
             update_fields=[
@@ -194,6 +201,7 @@ def status_delete(*, actor: User, status: Status) -> Status:
                 "removed_by",
                 "removed_at",
                 "is_announcement",
+                "pinned_in_community",
             ]
         )
         events.status_changed(status)
@@ -203,7 +211,11 @@ def status_delete(*, actor: User, status: Status) -> Status:
 def status_announce(
     *, actor: User, status: Status, pinned: bool, until: datetime | None = None
 ) -> Status:
-    """Pin a company status to the top of every feed (until a time, or until unpinned)."""
+    """Pin a company status to the top of every feed (until a time, or until unpinned). A
+    community's status is pinned on its community's page instead, by the community's owners and
+    admins (or a company moderator)."""
+    if status.community_id is not None:
+        return _community_pin(actor=actor, status=status, pinned=pinned)
     if not can_announce(actor):
         raise PermissionDenied("Only executives and moderators make announcements.")
     if pinned:
@@ -219,6 +231,19 @@ def status_announce(
     with transaction.atomic():
         status.save(update_fields=["is_announcement", "announcement_until", "announced_by"])
         events.status_changed(status)
+    return status
+
+
+def _community_pin(*, actor: User, status: Status, pinned: bool) -> Status:
+    if not can_moderate_status(actor, status):
+        raise PermissionDenied("Only the community's owners and admins pin its posts.")
+    if pinned and status.is_removed:
+        raise ValidationError("A removed status cannot be pinned.")
+    if status.pinned_in_community != pinned:
+        status.pinned_in_community = pinned
+        with transaction.atomic():
+            status.save(update_fields=["pinned_in_community"])
+            events.status_changed(status)
     return status
 
 
@@ -299,7 +324,7 @@ def _notify_mentions(
     *, status: Status, comment: Comment | None, actor: User, users: list[User]
 ) -> None:
     # A mention in a department post does not reach someone outside that department.
-    for user in _who_can_see(status, users):
+    for user in readers_among(status, users):
         if user.pk != actor.pk:
             notification_create(
                 recipient=user, kind="mention", actor=actor, target=comment or status
@@ -343,15 +368,16 @@ def moderation_apply(
     status: Status | None = None,
     comment: Comment | None = None,
 ) -> ModerationAction:
-    """Hide, restore, lock or unlock, always with a public reason and a log entry."""
-    if not can_moderate(moderator):
+    """Hide, restore, lock or unlock, always with a public reason and a log entry. Company
+    moderators act everywhere, a community's owners and admins in their community."""
+    target = comment if comment is not None else status
+    if target is None:
+        raise ValidationError("Nothing to moderate.")
+    if not can_moderate_status(moderator, comment.status if comment is not None else status):
         raise PermissionDenied("Only moderators moderate.")
     if action not in STATUS_ACTIONS:
         raise ValidationError({"action": "One of: hide, restore, lock, unlock."})
     reason = clean_reason(reason)
-    target = comment if comment is not None else status
-    if target is None:
-        raise ValidationError("Nothing to moderate.")
     now = timezone.now()
     with transaction.atomic():
         if action == ModerationAction.Action.HIDE:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/<str:tag>/", views.tag, name="tag"),
     path("departments/<slug:slug>/", views.department, name="department"),
+    path("c/<slug:slug>/", views.community, name="community"),
     path("statuses/", views.status_create, name="create"),
     path("statuses/cards/", views.status_cards, name="cards"),
     path("statuses/<int:status_id>/", views.status_detail, name="status"),

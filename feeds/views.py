@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from communities import selectors as community_selectors
+from communities.models import Membership
+from communities.permissions import can_manage, can_post
 from core import ratelimit
 from core.forms import form_errors
 from core.http import safe_next
@@ -30,7 +33,12 @@ from .models import (
     Status,
     Visibility,
 )
-from .permissions import can_announce, can_moderate
+from .permissions import (
+    can_announce,
+    can_moderate,
+    can_moderate_status,
+    may_moderate_somewhere,
+)
 
 PAGE_SIZE = 20
 POLL_DURATIONS = [
@@ -56,6 +64,8 @@ class StatusForm(forms.Form):
     visibility = forms.ChoiceField(
         label="Who can see it", choices=Visibility.choices, initial=Visibility.COMPANY
     )
+    # Posting from a community's page: its slug (the community decides who reads it).
+    community = forms.SlugField(required=False, widget=forms.HiddenInput, max_length=50)
     # "Add a poll": a poll is made when any option is filled in (see `status_arguments`).
     poll_duration = forms.TypedChoiceField(
         label="Ends in", coerce=int, choices=POLL_DURATIONS, initial=24, required=False
@@ -95,6 +105,9 @@ class StatusForm(forms.Form):
                 "duration_hours": data["poll_duration"] or 24,
             }
         return {"body": data["body"], "visibility": data["visibility"], "poll": poll}
+
+    def community_slug(self) -> str:
+        return self.cleaned_data.get("community") or ""
 
 
 class EditForm(forms.Form):
@@ -196,6 +209,40 @@ def home(request):
 
 
 @require_GET
+def community(request, slug: str):
+    """A community's page: who it is for, its pinned posts, its feed, a composer for members.
+    A private community shows non-members its name, description and how to join, never posts."""
+    club = community_selectors.community_get_for_user(user=request.user, slug=slug)
+    membership: Membership | None = club.my_membership
+    readable = club.visibility == "open" or (membership is not None and membership.is_active)
+    context = {
+        "community": club,
+        "membership": membership,
+        "readable": readable,
+        "can_post": can_post(club, membership),
+        "can_manage": can_manage(membership),
+        "admins": list(
+            community_selectors.members_of(community=club).filter(role__in=("owner", "admin"))[:6]
+        ),
+        "form": StatusForm(initial={"community": club.slug}),
+        "nav_section": "communities",
+    }
+    if not readable:
+        return render(request, "feeds/community.html", {**context, "statuses": []})
+    context["pinned"] = (
+        []
+        if request.GET.get("cursor")
+        else list(selectors.community_pinned(user=request.user, community=club))
+    )
+    return _timeline(
+        request,
+        selectors.community_statuses(user=request.user, community=club),
+        template="feeds/community.html",
+        context=context,
+    )
+
+
+@require_GET
 def tag(request, tag: str):
     hashtag = selectors.hashtag_get(tag=tag)
     return _timeline(
@@ -245,7 +292,14 @@ def status_create(request):
     if form.is_valid():
         ratelimit.hit("status", request.user.pk)
         try:
-            status = services.status_create(author=request.user, **form.status_arguments())
+            community = None
+            if form.community_slug():
+                community = community_selectors.community_get_for_user(
+                    user=request.user, slug=form.community_slug()
+                )
+            status = services.status_create(
+                author=request.user, community=community, **form.status_arguments()
+            )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -255,9 +309,14 @@ def status_create(request):
                 return render(
                     request,
                     "feeds/_composer_result.html",
-                    {"status": status, "form": StatusForm()},
+                    {
+                        "status": status,
+                        "form": StatusForm(initial={"community": form.community_slug()}),
+                    },
                 )
             messages.success(request, "Posted.")
+            if status.community_id is not None:
+                return redirect(status.community)
             return redirect("feeds:home")
     if request.htmx:
         return render(request, "feeds/_composer.html", {"form": form}, status=400)
@@ -295,7 +354,9 @@ def status_detail(request, status_id: int):
             "comments": comments,
             "comment_form": CommentForm(),
             "announcement_form": AnnouncementForm(),
-            "viewer_can_announce": can_announce(request.user),
+            "viewer_can_announce": can_moderate_status(request.user, status)
+            if status.community_id is not None
+            else can_announce(request.user),
         },
     )
 
@@ -380,7 +441,9 @@ def comment_create(request, status_id: int):
             "comments": [] if status.is_removed else list(selectors.comments_for(status=status)),
             "comment_form": form,
             "announcement_form": AnnouncementForm(),
-            "viewer_can_announce": can_announce(request.user),
+            "viewer_can_announce": can_moderate_status(request.user, status)
+            if status.community_id is not None
+            else can_announce(request.user),
         },
         status=400,
     )
@@ -453,7 +516,13 @@ def announce(request, status_id: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "Pinned for everyone." if status.is_announcement else "Unpinned.")
+        if status.community_id is not None:
+            pinned = status.pinned_in_community
+            messages.success(request, "Pinned in the community." if pinned else "Unpinned.")
+        else:
+            messages.success(
+                request, "Pinned for everyone." if status.is_announcement else "Unpinned."
+            )
     return redirect(safe_next(request, status.get_absolute_url()))
 
 
@@ -472,9 +541,11 @@ def _target(request, kind: str, pk: int) -> tuple[Status, Comment | None]:
 
 @require_http_methods(["GET", "POST"])
 def moderate(request, kind: str, pk: int):
-    if not can_moderate(request.user):
+    if not may_moderate_somewhere(request.user):
         raise PermissionDenied("Only moderators moderate.")
     status, comment = _target(request, kind, pk)
+    if not can_moderate_status(request.user, status):
+        raise PermissionDenied("Only moderators moderate.")
     form = ModerationForm(request.POST or None, initial={"action": request.GET.get("action")})
     if request.method == "POST" and form.is_valid():
         try:

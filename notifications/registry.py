@@ -120,6 +120,21 @@ def is_grouped(kind: str) -> bool:
     return any(spec.grouped for (known, _), spec in _by_kind_and_model.items() if known == kind)
 
 
+# model -> readable(recipient_id, targets) -> the pks of those targets the recipient may read now.
+_readable: dict[type[models.Model], Callable[[int, list], set[int]]] = {}
+
+
+def register_readable(model: type[models.Model], readable: Callable[[int, list], set]) -> None:
+    """Who may read a target is decided when a notification is shown, not when it was sent: a
+    community made private, a member removed. A target its recipient may no longer read is shown
+    as if it were gone (no excerpt, no link to it), like a deleted one."""
+    _readable[model] = readable
+
+
+def readable_for(model: type[models.Model]) -> Callable[[int, list], set] | None:
+    return _readable.get(model)
+
+
 def kinds() -> list[str]:
     """Every registered kind, in the order of registration."""
     return list(dict.fromkeys(kind for kind, _ in _by_kind_and_model))

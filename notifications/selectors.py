@@ -42,8 +42,32 @@ def targets_attach(notifications: Iterable[Notification]) -> list[Notification]:
             continue
         rows = model._base_manager.select_related(*registry.related_for(model)).in_bulk(ids)
         found.update({(type_id, pk): row for pk, row in rows.items()})
+    hidden = _unreadable(items, found)
     field = Notification._meta.get_field("target")
     for item in items:
         if item.target_type_id is not None:
-            field.set_cached_value(item, found.get((item.target_type_id, item.target_id)))
+            key = (item.target_type_id, item.target_id)
+            target = None if (*key, item.recipient_id) in hidden else found.get(key)
+            field.set_cached_value(item, target)
     return items
+
+
+def _unreadable(
+    items: list[Notification], found: dict[tuple[int, int], object]
+) -> set[tuple[int, int, int]]:
+    """(target type, target id, recipient) of the targets a recipient may no longer read (see
+    registry.register_readable): one query at most per target model and recipient on the page
+    (a page has one recipient)."""
+    hidden: set[tuple[int, int, int]] = set()
+    asked: dict[tuple[int, int], list] = defaultdict(list)
+    for item in items:
+        target = found.get((item.target_type_id, item.target_id))
+        if target is not None:
+            asked[(item.target_type_id, item.recipient_id)].append(target)
+    for (type_id, recipient_id), targets in asked.items():
+        readable = registry.readable_for(type(targets[0]))
+        if readable is None:
+            continue
+        allowed = readable(recipient_id, list({t.pk: t for t in targets}.values()))
+        hidden.update((type_id, t.pk, recipient_id) for t in targets if t.pk not in allowed)
+    return hidden

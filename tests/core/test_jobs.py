@@ -226,6 +226,7 @@ class Recorder:
 
     def __init__(self):
         self.followees = set()
+        self.communities = set()
         self.events = []
 
     async def deliver(self, event, text):
