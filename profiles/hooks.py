@@ -4,7 +4,8 @@
 from core.hooks import Hook
 
 # The profile page asks each receiver for more context: receivers take `viewer` and `profile`
-# and return a dict merged into the page's context. feeds: the person's recent posts.
+# and return a dict merged into the page's context. feeds: the person's recent posts;
+# communities: a card in the side column (`side_cards`, collected from every receiver).
 profile_page_context = Hook("profiles.profile_page_context", "kwargs: viewer, profile -> dict")
 
 # A follow was made (inside its transaction): notifications tells the person followed, feeds

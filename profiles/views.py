@@ -85,8 +85,13 @@ def directory(request):
 def profile_detail(request, username: str):
     profile = selectors.profile_for_page(username=username, viewer=request.user)
     context = {"posts": []}
+    side_cards: list[dict] = []
     for extra in hooks.profile_page_context.send(viewer=request.user, profile=profile):
+        # `side_cards`: cards for the side column, {"template": name, **its context}, from
+        # each app that adds one (communities: the person's communities).
+        side_cards.extend(extra.pop("side_cards", []))
         context.update(extra)
+    context["side_cards"] = side_cards
     return render(
         request,
         "profiles/profile_detail.html",
