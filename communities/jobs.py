@@ -1,5 +1,8 @@
 """Work the job runner does for communities."""
 
+from datetime import time
+
+from core.jobs import periodic
 from profiles.models import Department, User
 
 from . import services
@@ -14,3 +17,10 @@ def department_members_add(*, community_id: int, department_id: int, actor_id: i
     if community is None or department is None or actor is None:
         return 0
     return services.department_members_add(community=community, department=department, actor=actor)
+
+
+@periodic(daily_at=time(3, 41))
+def members_recount() -> None:
+    """Daily: a deactivated account leaves every community's `members_count` (the count is kept
+    exact on every membership change; deactivation happens elsewhere, by an admin or SCIM)."""
+    services.memberships_recount_all()

@@ -41,6 +41,7 @@ from .permissions import (
 )
 
 PAGE_SIZE = 20
+MY_COMMUNITIES_SHOWN = 6
 POLL_DURATIONS = [
     (1, "1 hour"),
     (6, "6 hours"),
@@ -204,6 +205,9 @@ def home(request):
             "profile": profile,
             "pinned": pinned,
             "suggestions": profile_selectors.colleagues_to_follow(viewer=request.user),
+            "my_communities": community_selectors.communities_for(user=request.user, mine=True)[
+                :MY_COMMUNITIES_SHOWN
+            ],
         },
     )
 
