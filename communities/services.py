@@ -206,9 +206,15 @@ def membership_join(*, actor: User, community: Community) -> Membership:
             .filter(community=community, user_id=actor.pk)
             .first()
         )
-        if membership is not None and membership.state in (State.ACTIVE, State.REQUESTED):
+        # A request made while the community asked is answered by joining once it is open to
+        # all: nobody is left waiting for an admin who no longer has to approve anyone.
+        waiting = membership is not None and membership.state == State.REQUESTED
+        if membership is not None and (
+            membership.state == State.ACTIVE
+            or (waiting and community.join_policy != JoinPolicy.OPEN)
+        ):
             return membership  # idempotent
-        if membership is not None and membership.state == State.INVITED:
+        if membership is not None:  # invited, or asked and the community is now open
             membership.state = State.ACTIVE
             membership.updated_at = timezone.now()
             membership.save(update_fields=["state", "updated_at"])

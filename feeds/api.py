@@ -347,7 +347,7 @@ class ModerationLogView(generics.ListAPIView):
     pagination_class = KeysetPagination
 
     def get_queryset(self):
-        return selectors.moderation_log()
+        return selectors.moderation_log(user=self.request.user)
 
 
 class OpenReportListView(generics.ListAPIView):

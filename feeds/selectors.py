@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from communities import permissions as community_permissions
 from communities.models import Community, Membership
 from communities.selectors import active_community_ids
 from profiles.models import Department, Follow, Profile, User
@@ -408,14 +409,19 @@ def hashtag_get(*, tag: str) -> Hashtag:
     return hashtag
 
 
-def moderation_log() -> QuerySet[ModerationAction]:
-    return (
-        ModerationAction.objects.select_related(
-            "moderator__profile", "status__author__profile", "comment__author__profile"
-        )
-        .prefetch_related("target")
-        .order_by("-created_at", "-id")
+def moderation_log(*, user: User) -> QuerySet[ModerationAction]:
+    """The public log. An entry about a community's status or comment is listed only to who may
+    read the community now (company moderators: every entry): its reason speaks of the post."""
+    qs = ModerationAction.objects.select_related(
+        "moderator__profile", "status__author__profile", "comment__author__profile"
     )
+    if not can_moderate(user):
+        readable = Community.objects.filter(community_permissions.readable_q(user.pk))
+        # A comment's entry carries its status too (services.moderation_apply).
+        qs = qs.filter(
+            Q(status__community__isnull=True) | Q(status__community__in=readable.values("pk"))
+        )
+    return qs.prefetch_related("target").order_by("-created_at", "-id")
 
 
 def open_reports() -> QuerySet[Report]:

@@ -603,7 +603,7 @@ def report(request, kind: str, pk: int):
 def moderation_log(request):
     try:
         entries, next_cursor = keyset_page(
-            selectors.moderation_log(), cursor=request.GET.get("cursor"), size=50
+            selectors.moderation_log(user=request.user), cursor=request.GET.get("cursor"), size=50
         )
     except BadCursor:
         return HttpResponse("Invalid cursor.", status=400)

@@ -3,8 +3,6 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
 
 
@@ -69,4 +67,3 @@ def test_pages_render(alice, bob):
     assert r.status_code == 302
     r = a.get("/c/cyclists/members/")
     assert b"Asking to join" in r.content
-    UserFactory(username="zed")

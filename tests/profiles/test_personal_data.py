@@ -6,6 +6,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from communities import services as community_services
 from exec_blog import services as blog_services
 from feeds import services as feed_services
 from profiles import export
@@ -60,6 +61,35 @@ def test_export_holds_what_the_person_wrote_and_nothing_of_others(alice, bob, al
     assert [f["followee__username"] for f in data["following"]] == ["bob"]
     text = json.dumps(data)
     assert "bob's own words" not in text and "bob's comment" not in text
+
+
+def test_export_lists_the_persons_communities_with_role_and_state(alice, bob, alice_api):
+    cyclists = community_services.community_create(actor=alice, name="Cyclists")
+    offsite = community_services.community_create(
+        actor=bob, name="Offsite", visibility="secret", join_policy="invite"
+    )
+    community_services.member_put(actor=bob, community=offsite, username="alice", state="invited")
+    asked = community_services.community_create(
+        actor=bob, name="Runners", visibility="private", join_policy="request"
+    )
+    community_services.membership_join(actor=alice, community=asked)
+    community_services.community_create(actor=bob, name="Not hers")
+
+    rows = alice_api.get(EXPORT).json()["communities"]
+
+    assert [(r["community"], r["name"], r["role"], r["state"]) for r in rows] == [
+        (cyclists.slug, "Cyclists", "owner", "active"),
+        (offsite.slug, "Offsite", "member", "invited"),
+        (asked.slug, "Runners", "member", "requested"),
+    ]
+    assert all(r["since"] for r in rows)
+    # Bob's own: none of alice's (the people in his communities are not his data).
+    theirs = api_for(bob).get(EXPORT).json()["communities"]
+    assert [(r["name"], r["role"], r["state"]) for r in theirs] == [
+        ("Offsite", "owner", "active"),
+        ("Runners", "owner", "active"),
+        ("Not hers", "owner", "active"),
+    ]
 
 
 def test_each_person_gets_only_their_own_export(alice, bob):
@@ -117,6 +147,7 @@ def test_the_export_is_assembled_from_every_apps_sections(alice_api):
         "profile",
         "following",
         "activity",
+        "communities",
         "statuses",
         "comments",
         "reactions",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from communities import services as communities
 from exec_blog import services as blog
 from feeds import services as feeds
 from ideas import services as ideas
@@ -189,6 +190,41 @@ row("open_reports", "company", get=MOD)
 row("blog_images", "published", post=EXEC)
 row("blog_images", "draft", hidden=but("executive"), post=EXEC)
 
+# Communities: the author (alice) owns one of each kind, same_dept (carol) is a member, nobody
+# else is in any. A secret community is absent (404) to everyone else; so are a private one's
+# members and feed. Only its owners and admins edit it and manage its members.
+IN_CLUB = ENGINEERING
+OUTSIDE_SECRET = but("author", "same_dept")
+row("community", "open", get=EVERYONE, patch=AUTHOR)
+row("community", "private", get=EVERYONE, patch=AUTHOR)
+row("community", "secret", hidden=OUTSIDE_SECRET, get=IN_CLUB, patch=AUTHOR)
+# Joining (asking, on a private one) and leaving: everyone who sees it; joining again changes
+# nothing. The only owner cannot leave (400, saying to hand over first).
+LAST_OWNER = {("author", "delete"): "400"}
+row("community_membership", "open", put=EVERYONE, delete=but("author"), codes=LAST_OWNER)
+row("community_membership", "private", put=EVERYONE, delete=but("author"), codes=LAST_OWNER)
+row(
+    "community_membership",
+    "secret",
+    hidden=OUTSIDE_SECRET,
+    put=IN_CLUB,
+    delete=frozenset({"same_dept"}),
+    codes=LAST_OWNER,
+)
+row("community_members", "open", get=EVERYONE)
+row("community_members", "private", hidden=OUTSIDE_SECRET, get=IN_CLUB)
+row("community_members", "secret", hidden=OUTSIDE_SECRET, get=IN_CLUB)
+row("community_feed", "open", get=EVERYONE)
+row("community_feed", "private", hidden=OUTSIDE_SECRET, get=IN_CLUB)
+row("community_feed", "secret", hidden=OUTSIDE_SECRET, get=IN_CLUB)
+# A member's role (promote carol) and removal: the owner only, even for a company moderator.
+row("community_member", "open", put=AUTHOR, delete=AUTHOR)
+row("community_member", "private", put=AUTHOR, delete=AUTHOR)
+row("community_member", "secret", hidden=OUTSIDE_SECRET, put=AUTHOR, delete=AUTHOR)
+row("community_departments", "open", post=AUTHOR)
+row("community_departments", "private", post=AUTHOR)
+row("community_departments", "secret", hidden=OUTSIDE_SECRET, post=AUTHOR)
+
 # Pages (server-rendered), where they act on their own. A redirect after a POST counts as done.
 PAGE_ROWS = {
     "page_followers",
@@ -293,7 +329,21 @@ def world(db):
         "published": blog.post_image_add(actor=ceo, post=published, upload=_image()),
         "draft": blog.post_image_add(actor=ceo, post=draft, upload=_image()),
     }
+    clubs = {}
+    for kind, policy in (("open", "open"), ("private", "request"), ("secret", "invite")):
+        clubs[kind] = communities.community_create(
+            actor=alice,
+            name=f"{kind} club",
+            slug=f"{kind}-club",
+            visibility=kind,
+            join_policy=policy,
+        )
+        communities.member_put(
+            actor=alice, community=clubs[kind], username="carol", state="invited"
+        )
+        communities.membership_join(actor=users["same_dept"], community=clubs[kind])
     objects = {
+        **{("community", kind): club for kind, club in clubs.items()},
         ("status", "company"): company,
         ("status", "department"): department,
         ("status", "hidden"): hidden,
@@ -330,6 +380,7 @@ def request_for(endpoint, state, objects):
     o = objects
     statuses = {s: o[("status", s)] for s in ("company", "department", "hidden", "announced")}
     in_future = (timezone.now() + timedelta(days=1)).date().isoformat()
+    club = f"{state}-club"
     table = {
         "status": lambda: (
             f"/api/v1/statuses/{statuses[state].id}/",
@@ -404,6 +455,18 @@ def request_for(endpoint, state, objects):
             f"/api/v1/blog/posts/{o[('blog_post', state)].slug}/images/",
             lambda: {"image": _image(), "alt": "A dot"},
         ),
+        "community": lambda: (f"/api/v1/communities/{club}/", {"description": "Edited"}),
+        "community_membership": lambda: (f"/api/v1/communities/{club}/membership/", {}),
+        "community_members": lambda: (f"/api/v1/communities/{club}/members/", {}),
+        "community_member": lambda: (
+            f"/api/v1/communities/{club}/members/carol/",
+            {"role": "admin"},
+        ),
+        "community_departments": lambda: (
+            f"/api/v1/communities/{club}/departments/",
+            {"department": "sales"},
+        ),
+        "community_feed": lambda: (f"/api/v1/communities/{club}/feed/", {}),
         "page_followers": lambda: ("/people/alice/followers/", {}),
         "page_following": lambda: ("/people/alice/following/", {}),
         "page_announce": lambda: (
@@ -514,6 +577,12 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/comments/<comment_id>/moderation/": "comment_moderation",
         "api/v1/comments/<comment_id>/report/": "comment_report",
         "api/v1/moderation/reports/": "open_reports",
+        "api/v1/communities/<slug>/": "community",
+        "api/v1/communities/<slug>/membership/": "community_membership",
+        "api/v1/communities/<slug>/members/": "community_members",
+        "api/v1/communities/<slug>/members/<username>/": "community_member",
+        "api/v1/communities/<slug>/departments/": "community_departments",
+        "api/v1/communities/<slug>/feed/": "community_feed",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()
@@ -559,6 +628,19 @@ def _pages_and_api(objects):
         ),
         (f"/api/v1/blog/posts/{draft}/", "/api/v1/blog/posts/no-such-post/"),
         (f"/api/v1/blog/posts/{draft}/comments/", "/api/v1/blog/posts/no-such-post/comments/"),
+        # A secret community, and a private one's members and feed.
+        ("/api/v1/communities/secret-club/", "/api/v1/communities/no-such-club/"),
+        ("/api/v1/communities/secret-club/membership/", "/api/v1/communities/no-such/membership/"),
+        ("/api/v1/communities/secret-club/members/", "/api/v1/communities/no-such/members/"),
+        ("/api/v1/communities/private-club/members/", "/api/v1/communities/no-such/members/"),
+        ("/api/v1/communities/private-club/feed/", "/api/v1/communities/no-such-club/feed/"),
+        ("/api/v1/communities/secret-club/feed/", "/api/v1/communities/no-such-club/feed/"),
+        ("/c/secret-club/", "/c/no-such-club/"),
+        ("/c/secret-club/members/", "/c/no-such-club/members/"),
+        ("/c/private-club/members/", "/c/no-such-club/members/"),
+        ("/c/secret-club/settings/", "/c/no-such-club/settings/"),
+        ("/c/secret-club/membership/", "/c/no-such-club/membership/"),
+        ("/c/secret-club/members/carol/", "/c/no-such-club/members/carol/"),
     ]
 
 

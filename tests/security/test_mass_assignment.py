@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from communities import services as community_services
+from communities.models import Community
 from exec_blog import services as blog_services
 from exec_blog.models import BlogPost, Question
 from feeds import polls
@@ -96,6 +98,11 @@ COVERED = {
     ("ideas/<int:idea_id>/", "patch"): "test_idea_update",
     ("ideas/<int:idea_id>/vote/", "put"): "test_idea_vote",
     ("ideas/<int:idea_id>/decision/", "post"): "test_idea_decision",
+    ("communities/", "post"): "test_community_create",
+    ("communities/<str:slug>/", "patch"): "test_community_update",
+    ("communities/<str:slug>/membership/", "put"): "test_community_join",
+    ("communities/<str:slug>/members/<str:username>/", "put"): "test_community_member_put",
+    ("communities/<str:slug>/departments/", "post"): "test_community_department_add",
 }
 
 
@@ -342,6 +349,123 @@ def test_idea_decision(alice, ceo):
     )
     assert_refused(response, intruders)
     assert not IdeaDecision.objects.exists()
+
+
+# --- Communities -------------------------------------------------------------------------------
+
+COMMUNITY_EXTRAS = {
+    "members_count": 9999,
+    "provisioned": True,
+    "created_by": 1,
+    "picture": "communities/forged.webp",
+    "my_role": "owner",
+    "role": "owner",
+}
+
+
+def _memberships(community) -> set:
+    return set(community.memberships.values_list("user__username", "role", "state"))
+
+
+def test_community_create(alice, bob):
+    intruders = {**extras(other=bob), **COMMUNITY_EXTRAS}
+    body = {"name": "Cyclists", "visibility": "open", **intruders}
+    assert_refused(client_for(alice).post("/api/v1/communities/", body, format="json"), intruders)
+    assert not Community.objects.exists()
+
+
+def test_community_update(alice, bob):
+    club = community_services.community_create(actor=alice, name="Cyclists")
+    intruders = {**extras(other=bob), **COMMUNITY_EXTRAS}
+    response = client_for(alice).patch(
+        f"/api/v1/communities/{club.slug}/", {"name": "Runners", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    club.refresh_from_db()
+    assert (club.name, club.members_count, club.provisioned, club.created_by) == (
+        "Cyclists",
+        1,
+        False,
+        alice,
+    )
+
+
+def test_community_join(alice, bob, carol):
+    """The body is ignored: you join as yourself, as a member, in the state the community's
+    policy gives (asking, here), whatever you send."""
+    club = community_services.community_create(
+        actor=alice, name="Cyclists", visibility="private", join_policy="request"
+    )
+    body = {**extras(other=carol), **COMMUNITY_EXTRAS, "state": "active"}
+    response = client_for(bob).put(
+        f"/api/v1/communities/{club.slug}/membership/", body, format="json"
+    )
+    assert response.status_code == 200
+    assert _memberships(club) == {("alice", "owner", "active"), ("bob", "member", "requested")}
+    club.refresh_from_db()
+    assert club.members_count == 1
+
+
+def test_community_member_put(alice, bob, carol):
+    club = community_services.community_create(actor=alice, name="Cyclists")
+    intruders = {**extras(other=carol, keep={"state"}), **COMMUNITY_EXTRAS}
+    intruders.pop("role")  # a field this endpoint takes
+    response = client_for(alice).put(
+        f"/api/v1/communities/{club.slug}/members/bob/",
+        {"state": "invited", **intruders},
+        format="json",
+    )
+    assert_refused(response, intruders)
+    assert _memberships(club) == {("alice", "owner", "active")}
+
+
+def test_community_department_add(alice, bob, sales):
+    club = community_services.community_create(actor=alice, name="Cyclists")
+    intruders = {**extras(other=bob, keep={"department"}), **COMMUNITY_EXTRAS}
+    response = client_for(alice).post(
+        f"/api/v1/communities/{club.slug}/departments/",
+        {"department": "sales", **intruders},
+        format="json",
+    )
+    assert_refused(response, intruders)
+    assert _memberships(club) == {("alice", "owner", "active")}
+
+
+def test_community_page_forms_write_only_their_own_fields(client, alice, bob, carol):
+    client.force_login(alice)
+    forged = {**PAGE_EXTRAS, "members_count": "9999", "provisioned": "on", "created_by": "bob"}
+    client.post(
+        "/communities/new/",
+        {"name": "Cyclists", "visibility": "private", "join_policy": "open", **forged},
+    )
+    club = Community.objects.get(slug="cyclists")
+    assert (club.members_count, club.provisioned, club.created_by) == (1, False, alice)
+    assert _memberships(club) == {("alice", "owner", "active")}
+    client.post(
+        "/c/cyclists/settings/",
+        {
+            "form": "settings",
+            "name": "Cyclists",
+            "visibility": "private",
+            "join_policy": "open",
+            "slug": "stolen",
+            **forged,
+        },
+    )
+    club.refresh_from_db()
+    assert (club.slug, club.members_count, club.provisioned) == ("cyclists", 1, False)
+    # Inviting by the form: a member, invited, whatever role or state is sent.
+    client.post(
+        "/c/cyclists/members/_/",
+        {"action": "invite", "username": "bob", "role": "owner", **forged, "state": "active"},
+    )
+    client.force_login(carol)
+    client.post("/c/cyclists/membership/", {"action": "join", "role": "owner", **forged})
+    assert _memberships(club) == {
+        ("alice", "owner", "active"),
+        ("bob", "member", "invited"),
+        ("carol", "member", "active"),
+    }
 
 
 # --- Page forms --------------------------------------------------------------------------------
