@@ -267,7 +267,8 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
         status.comment_count += 1
         mentioned = users_named(rendered.mentions)
         comment.mentions.set(mentioned)
-        if status.author_id != author.pk:
+        # Not to an author who may no longer read their status (removed from its community).
+        if status.author_id != author.pk and readers_among(status, [status.author]):
             notification_create(
                 recipient=status.author, kind="comment", actor=author, target=comment
             )
@@ -297,7 +298,7 @@ def reaction_add(*, user: User, status: Status, kind: str) -> bool:
             _, created = Reaction.objects.get_or_create(status=status, user=user, kind=kind)
             if created:
                 activity_record(actor=user, kind=Kind.REACTION, object_id=status.pk)
-            if created and status.author_id != user.pk:
+            if created and status.author_id != user.pk and readers_among(status, [status.author]):
                 notification_create(
                     recipient=status.author, kind="reaction", actor=user, target=status
                 )
