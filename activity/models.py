@@ -42,6 +42,11 @@ class ActivityEvent(models.Model):
     )
     # The actor's department at that moment (0: none), so moving people leaves history alone.
     department_id = models.PositiveIntegerField(default=0)
+    # The community of the status it happened on (posted in, commented, reacted, voted), if
+    # any. A plain number, like the department: activity sits below communities, and the
+    # record outlives a deleted community. Whether the community is open, private or secret is
+    # read when a report is made, never stored here.
+    community_id = models.PositiveIntegerField(null=True, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
     day = models.DateField()
     # What it was about: the hashtag, blog post, question, idea or poll, by kind.

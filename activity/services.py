@@ -37,8 +37,10 @@ def activity_record(
     value: int | None = None,
     about_id: int | None = None,
     department_id: int | None = None,
+    community_id: int | None = None,
     at: datetime | None = None,
 ) -> ActivityEvent:
+    """`community_id`: the community of the status this happened on (None: not in one)."""
     at = at or timezone.now()
     event = ActivityEvent.objects.create(
         kind=Kind(kind),
@@ -51,6 +53,7 @@ def activity_record(
         object_id=object_id,
         value=value,
         about_id=about_id,
+        community_id=community_id,
     )
     PendingEvent.objects.create(event_id=event.pk)
     return event

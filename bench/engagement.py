@@ -7,9 +7,14 @@ and people who rarely do, departments that differ. Then measures, in the same ru
 
 - the full rollup rebuild beside its floor: reading the same events once with a bare cursor;
 - the incremental catch-up of 10,000 new events recorded through the service;
-- the report for a whole year (by department and by week) through Django's whole stack
+- the report for a whole year (by department, by week and by community) through Django's whole
+  stack
   in-process (session, permission, the rollup check, building, JSON), beside its floor: the
   report's main rollup query alone with a bare cursor.
+
+A share of the statuses, comments, reactions and poll votes of people who are active members of
+communities in the bench database happen in one of their communities (COMMUNITY_SHARE), so the
+rebuild and the report by community have community figures to work with.
 
 Targets (issue 6): report p95 under 50 ms, full rebuild under 60 s.
 """
@@ -36,18 +41,27 @@ ACTIONS = (
     ("idea_vote", 0.015),
     ("poll_vote", 0.01),
 )
+IN_COMMUNITIES = frozenset({"status", "comment", "reaction", "poll_vote"})
+COMMUNITY_SHARE = 0.3
 
 
 def generate(events: int, today: date, seed: int = 6) -> tuple[int, date]:
     """Replace the activity record with `events` generated events over the last 12 months."""
     from django.db import connection
 
+    from communities.models import Membership, State
     from profiles.models import Profile
 
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     people = list(
         Profile.objects.filter(user__is_active=True).values_list("user_id", "department_id")
     )
+    communities_of: dict[int, list[int]] = {}
+    for user_id, community_id in Membership.objects.filter(state=State.ACTIVE).values_list(
+        "user_id", "community_id"
+    ):
+        communities_of.setdefault(user_id, []).append(community_id)
+    in_community = 0
     departments = sorted({d or 0 for _u, d in people})
     keen = {d: 0.5 + rng.random() * 0.8 for d in departments}
     first = today - timedelta(days=364)
@@ -82,10 +96,13 @@ def generate(events: int, today: date, seed: int = 6) -> tuple[int, date]:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE engagement_activityevent, engagement_pendingevent, engagement_rollup "
-            "RESTART IDENTITY"
+            "TRUNCATE engagement_activityevent, engagement_pendingevent, engagement_rollup, "
+            "engagement_communityrollup RESTART IDENTITY"
         )
-        columns = "kind, actor_id, department_id, occurred_at, day, object_id, value, about_id"
+        columns = (
+            "kind, actor_id, department_id, occurred_at, day, object_id, value, about_id, "
+            "community_id"
+        )
         with cursor.cursor.copy(f"COPY engagement_activityevent ({columns}) FROM STDIN") as copy:
             for day, weight in zip(days, rhythm, strict=True):
                 midnight = datetime(
@@ -95,7 +112,9 @@ def generate(events: int, today: date, seed: int = 6) -> tuple[int, date]:
                     if made >= events or rng.random() >= min(0.98, habit * weight * scale):
                         continue
                     at = midnight + timedelta(minutes=int(rng.random() * 600))
-                    copy.write_row(("visit", user_id, department_id, at, day, None, None, None))
+                    copy.write_row(
+                        ("visit", user_id, department_id, at, day, None, None, None, None)
+                    )
                     made += 1
                     extra = int(rng.expovariate(1 / actions_per_visit) + 0.5)
                     for _ in range(extra):
@@ -105,13 +124,32 @@ def generate(events: int, today: date, seed: int = 6) -> tuple[int, date]:
                         object_id = (
                             rng.randrange(1, 300) if kind in ("hashtag", "blog_read") else None
                         )
+                        community_id = None
+                        mine = communities_of.get(user_id)
+                        if mine and kind in IN_COMMUNITIES and rng.random() < COMMUNITY_SHARE:
+                            community_id = mine[int(rng.random() * len(mine))]
+                            in_community += 1
                         copy.write_row(
-                            (kind, user_id, department_id, at, day, object_id, None, None)
+                            (
+                                kind,
+                                user_id,
+                                department_id,
+                                at,
+                                day,
+                                object_id,
+                                None,
+                                None,
+                                community_id,
+                            )
                         )
                         made += 1
         cursor.execute("ANALYZE engagement_activityevent")
     took = time.perf_counter() - started
-    print(f"Generated {made:,} events for {len(people):,} people in {took:.1f} s.", flush=True)
+    print(
+        f"Generated {made:,} events for {len(people):,} people in {took:.1f} s "
+        f"({in_community:,} in {len(communities_of):,} members' communities).",
+        flush=True,
+    )
     return made, first
 
 
@@ -179,7 +217,7 @@ def run(ctx) -> list:
     client.force_login(hr)
     year = {"start": first.isoformat(), "end": today.isoformat()}
     timings = {}
-    for group_by in ("department", "week"):
+    for group_by in ("department", "week", "community"):
         query = {**year, "group_by": group_by}
         first_answer = client.get("/api/v1/reports/engagement/", query)  # connections, imports
         if first_answer.status_code != 200:

@@ -6,18 +6,20 @@ from rest_framework.views import APIView
 
 from .export import as_json
 from .permissions import can_read_reports
-from .report import build, params_from
+from .report import GROUP_BY, build, params_from
 from .rollups import rollups_counted_until
 
 
 class EngagementReportView(APIView):
-    """Aggregates for HR; cells resting on fewer than `min_group` people are suppressed."""
+    """Aggregates for HR; cells resting on fewer than `min_group` people are suppressed.
+    `group_by=community`: open and private communities are rows, secret ones only in the
+    total."""
 
     @extend_schema(
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, description="YYYY-MM-DD"),
             OpenApiParameter("end", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("group_by", str, enum=["department", "week"]),
+            OpenApiParameter("group_by", str, enum=list(GROUP_BY)),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )

@@ -1,8 +1,6 @@
 """The report as JSON (the API) and as CSV rows: the same numbers as the page."""
 
-from .report import COLUMNS, Report
-
-UNITS = {key: unit for key, _label, unit in COLUMNS}
+from .report import Report
 
 
 def as_json(report: Report) -> dict:
@@ -10,7 +8,7 @@ def as_json(report: Report) -> dict:
         return {
             "key": r.key,
             "label": r.label,
-            "cells": {key: r.cells[key].as_json() for key, _l, _u in COLUMNS},
+            "cells": {key: r.cells[key].as_json() for key, _l, _u in report.columns},
         }
 
     return {
@@ -22,7 +20,7 @@ def as_json(report: Report) -> dict:
         "group_by": report.params.group_by,
         "min_group": report.min_group,
         "headcount": report.headcount,
-        "columns": [{"key": k, "label": label, "unit": unit} for k, label, unit in COLUMNS],
+        "columns": [{"key": k, "label": label, "unit": unit} for k, label, unit in report.columns],
         "rows": [row(r) for r in report.rows],
         "total": row(report.total),
         "active_over_time": [
@@ -69,7 +67,7 @@ def csv_rows(report: Report):
     ]
     section = "by " + report.params.group_by
     for r in [*report.rows, report.total]:
-        for key, _label, _unit in COLUMNS:
+        for key, _label, _unit in report.columns:
             yield [section, _text(r.label), key, *_value(r.cells[key])]
     for s in report.series:
         for key in ("dau", "wau"):

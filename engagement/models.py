@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import Q
 
 
-class Rollup(models.Model):
-    """One figure for a day, an ISO week or a calendar month, a department and a metric.
+class RollupFigure(models.Model):
+    """One figure for a day, an ISO week or a calendar month and a metric: the fields both
+    tables of figures share (who it is about is the table's own: a department or a community).
 
     `members` is the sorted list of the people it rests on, packed as little-endian uint32, so
     an increment can tell a new person from one already counted; reports read `count`,
@@ -24,7 +25,6 @@ class Rollup(models.Model):
 
     period = models.CharField(max_length=1, choices=Period.choices)
     start = models.DateField()
-    department_id = models.PositiveIntegerField()
     metric = models.CharField(max_length=16)
     # The hashtag, blog post or answer-time bucket (hours) for metrics that have one; else 0.
     subject = models.BigIntegerField(default=0)
@@ -33,6 +33,16 @@ class Rollup(models.Model):
     # Sum over the period's days of that day's distinct people (daily actives, summed).
     person_days = models.IntegerField(default=0)
     members = models.BinaryField(default=b"")
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(RollupFigure):
+    """A department's figure (department 0: people in none; company-wide metrics are kept
+    there too, see `engagement.rollups.COMPANY_WIDE`)."""
+
+    department_id = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
@@ -54,6 +64,30 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period}{self.start} dept {self.department_id}"
+
+
+class CommunityRollup(RollupFigure):
+    """A community's figure: what happened on its statuses (posts, comments, reactions, poll
+    votes), by whoever did it, member or not, and its members at the end of a day
+    (`headcount`). A table of its own, so that the department reports read no community row.
+    Community 0 holds only the marker that a day's members were counted (see
+    `engagement.rollups.community_headcounts_on`)."""
+
+    community_id = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "start", "community_id", "metric", "subject"],
+                name="community_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "metric", "start"], name="community_rollup_metric_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.period}{self.start} community {self.community_id}"
 
 
 class RollupState(models.Model):

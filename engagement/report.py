@@ -10,6 +10,14 @@ company (questions, hashtags, blog posts) are blocks of a whole week of the whol
 
 Only weeks that have ended are reported: a week still running would let anyone who reloads
 watch one person's activity arrive. `/reports/about/` says all of this in plain words.
+
+Grouped by community, the blocks are one community's figure for one metric in one week (what
+happened on its statuses, `CommunityRollup`), with the same rule: a block of fewer than
+`ENGAGEMENT_MIN_GROUP` people is in no number, and a community with fewer members than that
+is in none at all. Open and private communities are rows; a secret one (or one since deleted,
+whose visibility nobody can know any more) is never a row and never named, but its usable
+blocks are in the total, so the total minus the rows is exactly the secret communities' usable
+blocks, each of at least that many people. Visibility is read as it is when the report is made.
 """
 
 from collections import defaultdict
@@ -22,18 +30,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activity.models import ActivityEvent
+from communities.models import Community
+from communities.models import Visibility as CommunityVisibility
 from exec_blog.models import BlogPost
 from feeds.models import Hashtag
 from profiles.models import Department
 
-from .models import Rollup
+from .models import CommunityRollup, Rollup
 from .rollups import (
     ACTIVE,
     ANSWER_HOURS,
+    COMMUNITY_METRICS,
     DECISION_HOURS,
     HEADCOUNT,
     IDEA_DECIDED,
     PARTICIPANT,
+    community_headcounts_on,
     headcounts_on,
     month_end,
     week_start,
@@ -42,7 +54,7 @@ from .rollups import (
 Kind = ActivityEvent.Kind
 Period = Rollup.Period
 
-GROUP_BY = ("department", "week")
+GROUP_BY = ("department", "week", "community")
 MAX_DAYS = 3 * 366
 DEFAULT_DAYS = 90
 DEPARTMENT_METRICS = (
@@ -58,6 +70,9 @@ DEPARTMENT_METRICS = (
 COMPANY_METRICS = (Kind.QUESTION.value, Kind.ANSWER.value)
 SUBJECT_METRICS = (Kind.HASHTAG.value, Kind.BLOG_READ.value, ANSWER_HOURS)
 NO_DEPARTMENT = "No department"
+ALL_COMMUNITIES = "All communities"
+# Communities that may be a row of the report, named; the others are only in its total.
+LISTED = (CommunityVisibility.OPEN, CommunityVisibility.PRIVATE)
 
 
 def min_group() -> int:
@@ -87,7 +102,7 @@ def params_from(query, *, today: date | None = None) -> Params:
     errors = {}
     group_by = (query.get("group_by") or "department").strip()
     if group_by not in GROUP_BY:
-        errors["group_by"] = "Group by department or week."
+        errors["group_by"] = "Group by department, week or community."
     end = start = None
     try:
         end = _parse_day(query["end"], "end") if query.get("end") else today
@@ -113,7 +128,7 @@ def params_from(query, *, today: date | None = None) -> Params:
 
 # --- Cells ---------------------------------------------------------------------------------
 
-Block = tuple  # (department id or "*", period start, metric[, subject])
+Block = tuple  # (department id, ("community", id) or "*", period start, metric[, subject])
 
 
 @dataclass
@@ -184,6 +199,8 @@ class Data:
     headcounts: dict[tuple[int, date], int]
     # (department, week) -> [(hours from idea to decision, ideas)]
     decisions: dict[tuple[int, date], list[tuple[int, int]]] = field(default_factory=dict)
+    # For community figures (`load_communities`): id -> (name, slug, visibility), as now.
+    communities: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _weeks(params: Params, today: date) -> list[date]:
@@ -266,6 +283,52 @@ def load(params: Params, *, today: date | None = None) -> Data:
     return Data(weeks, months, weekly, monthly, company, departments, headcounts, decisions)
 
 
+def community_scope(pk: int) -> tuple[str, int]:
+    """How a community is named in its blocks, so that no block is mistaken for a department's."""
+    return ("community", pk)
+
+
+def load_communities(weeks: list[date], months: list[date], end: date) -> Data:
+    """The community figures of these weeks and months, and members at `end`, in the shape the
+    department figures have (`Data`), keyed by `community_scope`. Two queries, three when the
+    members at `end` have not been counted yet."""
+    wanted = Q(period=Period.DAY, metric=HEADCOUNT, start=end)
+    if weeks:
+        wanted |= Q(
+            period=Period.WEEK,
+            start__range=(weeks[0], weeks[-1]),
+            metric__in=COMMUNITY_METRICS,
+            subject=0,
+        )
+    if months:
+        wanted |= Q(period=Period.MONTH, start__in=months, metric=ACTIVE, subject=0)
+    weekly, monthly, headcounts = {}, {}, {}
+    counted = False
+    for period, start, pk, metric, count, people, person_days in CommunityRollup.objects.filter(
+        wanted
+    ).values_list("period", "start", "community_id", "metric", "count", "people", "person_days"):
+        scope = community_scope(pk)
+        if period == Period.WEEK:
+            weekly[(scope, start, metric)] = (count, people, person_days)
+        elif period == Period.MONTH:
+            monthly[(scope, start)] = people
+        else:
+            counted = True  # community 0's row marks the day as counted
+            if pk:
+                headcounts[(scope, start)] = count
+    if not counted:
+        for (pk, day), count in community_headcounts_on([end]).items():
+            if pk:
+                headcounts[(community_scope(pk), day)] = count
+    communities = {
+        pk: (name, slug, visibility)
+        for pk, name, slug, visibility in Community.objects.values_list(
+            "pk", "name", "slug", "visibility"
+        )
+    }
+    return Data(weeks, months, weekly, monthly, {}, {}, headcounts, communities=communities)
+
+
 # --- Building ------------------------------------------------------------------------------
 
 COLUMNS = (
@@ -308,6 +371,7 @@ class Report:
     hashtags: list[tuple[str, Cell]]
     headcount: int
     notes: list[str]
+    columns: tuple = COLUMNS
 
     @property
     def first_day(self) -> date | None:
@@ -324,6 +388,21 @@ PER_ACTIVE = (
     (Kind.REACTION.value, "reactions_per_active"),
 )
 HEADCOUNT_BLOCKS = (("headcount",),)
+# Grouped by community: the department columns that mean something for a community (ideas are
+# not posted in one), its members standing for the headcount.
+COMMUNITY_COLUMNS = (
+    ("headcount", "Members", "people"),
+    ("dau", "Daily active (average)", "people"),
+    ("dau_share", "Daily active, share of members", "share"),
+    ("wau", "Weekly active (average)", "people"),
+    ("wau_share", "Weekly active, share of members", "share"),
+    ("mau", "Monthly active (average)", "people"),
+    ("mau_share", "Monthly active, share of members", "share"),
+    ("statuses_per_active", "Statuses per active person a week", "ratio"),
+    ("comments_per_active", "Comments per active person a week", "ratio"),
+    ("reactions_per_active", "Reactions per active person a week", "ratio"),
+    ("participation", "Participation (posted or commented in a week), share of members", "share"),
+)
 
 
 @dataclass
@@ -363,16 +442,16 @@ class _Builder:
     def reportable(self, dept: int, on: date) -> bool:
         return self.headcount(dept, on) >= self.k
 
-    def sums(self, eligible: list[int], by: str) -> dict:
-        """One pass over the included blocks of eligible departments, summed per department
-        (`by="department"`) or per week (`by="week"`)."""
+    def sums(self, eligible: list, by: str) -> dict:
+        """One pass over the included blocks of eligible departments (or communities), summed
+        per department or community (`by="group"`) or per week (`by="week"`)."""
         wanted = set(eligible)
         found: dict = defaultdict(_Sums)
         for key, (count, people, person_days) in self.included.items():
             dept, week, metric = key
             if dept not in wanted:
                 continue
-            row = found[dept if by == "department" else week]
+            row = found[week if by == "week" else dept]
             if metric == ACTIVE:
                 row.active.append(key)
                 row.people += people
@@ -447,7 +526,14 @@ def _label(data: Data, dept: int) -> str:
     return data.departments.get(dept, "A department no longer listed")
 
 
-def build(params: Params, *, today: date | None = None, data: Data | None = None) -> Report:
+def build(
+    params: Params,
+    *,
+    today: date | None = None,
+    data: Data | None = None,
+    communities: Data | None = None,
+) -> Report:
+    """`data`, `communities`: what `load` and `load_communities` would read, when at hand."""
     today = today or timezone.localdate()
     data = data or load(params, today=today)
     k = min_group()
@@ -459,12 +545,17 @@ def build(params: Params, *, today: date | None = None, data: Data | None = None
     headcount = sum(b.headcount(d, end) for d in eligible)
     notes = []
     rows: list[Row] = []
-    by_department = b.sums(eligible, "department")
+    by_department = b.sums(eligible, "group")
     by_week = b.sums(eligible, "week")
     total_sums = _Sums()
     for sums in by_department.values():
         total_sums.add(sums)
-    if params.group_by == "department":
+    columns = COLUMNS
+    if params.group_by == "community":
+        communities = load_communities(weeks, months, end) if communities is None else communities
+        rows, total = _community_rows(communities, k, end)
+        columns = COMMUNITY_COLUMNS
+    elif params.group_by == "department":
         for dept in departments:
             if dept in eligible:
                 cells = b.figures(
@@ -489,17 +580,18 @@ def build(params: Params, *, today: date | None = None, data: Data | None = None
                 months=[(d, month) for d in eligible] if month in months else [],
             )
             rows.append(Row(f"week-{week.isoformat()}", f"Week of {week:%-d %b %Y}", cells))
-    total = Row(
-        "total",
-        "Whole company",
-        b.figures(
-            total_sums,
-            cells=len(eligible) * len(weeks),
-            weeks=len(weeks),
-            headcount=headcount,
-            months=[(d, m) for d in eligible for m in months],
-        ),
-    )
+    if params.group_by != "community":
+        total = Row(
+            "total",
+            "Whole company",
+            b.figures(
+                total_sums,
+                cells=len(eligible) * len(weeks),
+                weeks=len(weeks),
+                headcount=headcount,
+                months=[(d, m) for d in eligible for m in months],
+            ),
+        )
     series = []
     for week in weeks:
         sums = by_week.get(week, _Sums())
@@ -544,7 +636,53 @@ def build(params: Params, *, today: date | None = None, data: Data | None = None
         hashtags=_hashtags(data, k),
         headcount=headcount,
         notes=notes,
+        columns=columns,
     )
+
+
+def _community_rows(data: Data, k: int, end: date) -> tuple[list[Row], Row]:
+    """A row per open or private community, and the total of every community's usable blocks,
+    the secret ones' included (see the module docstring)."""
+    b = _Builder(data, k)
+    weeks, months = data.weeks, data.months
+    seen = {scope for scope, _w, _m in data.weekly} | {scope for scope, _d in data.headcounts}
+    eligible = [scope for scope in seen if b.reportable(scope, end)]
+    sums = b.sums(eligible, "group")
+    total_sums = _Sums()
+    for found in sums.values():
+        total_sums.add(found)
+    listed = sorted(
+        (
+            (name, slug, pk)
+            for pk, (name, slug, visibility) in data.communities.items()
+            if visibility in LISTED and community_scope(pk) in seen
+        ),
+        key=lambda named: (named[0].casefold(), named[2]),
+    )
+    rows = []
+    for name, slug, pk in listed:
+        scope = community_scope(pk)
+        if scope in eligible:
+            figures = b.figures(
+                sums.get(scope, _Sums()),
+                cells=len(weeks),
+                weeks=len(weeks),
+                headcount=b.headcount(scope, end),
+                months=[(scope, m) for m in months],
+            )
+            cells = {key: figures[key] for key, _l, _u in COMMUNITY_COLUMNS}
+        else:
+            cells = {key: SUPPRESSED for key, _l, _u in COMMUNITY_COLUMNS}
+        rows.append(Row(f"community-{slug}", name, cells))
+    figures = b.figures(
+        total_sums,
+        cells=len(eligible) * len(weeks),
+        weeks=len(weeks),
+        headcount=sum(b.headcount(scope, end) for scope in eligible),
+        months=[(scope, m) for scope in eligible for m in months],
+    )
+    total = Row("total", ALL_COMMUNITIES, {key: figures[key] for key, _l, _u in COMMUNITY_COLUMNS})
+    return rows, total
 
 
 def _company_blocks(data: Data, metric: str, k: int) -> dict[int, list[tuple[date, int]]]:

@@ -5,6 +5,11 @@ run at once and an event is never added twice or missed.
 An event becomes one or more (metric, subject, person) facts: its own kind, `active` (any
 event), `participant` (statuses and comments), and for answers and decisions a time histogram.
 Facts are summed per day, then days are merged into ISO weeks and calendar months.
+
+Two tables of figures are kept from the same events in the same pass: `Rollup`, per department,
+and `CommunityRollup`, per community for the events on a community's statuses (its
+`COMMUNITY_METRICS` only). Neither knows whether a community is secret: the report decides
+that from the community as it is when the report is made.
 """
 
 import sys
@@ -20,9 +25,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activity.models import ActivityEvent, PendingEvent
+from communities.models import Membership, State
 from profiles.models import Profile
 
-from .models import Rollup, RollupState
+from .models import CommunityRollup, Rollup, RollupFigure, RollupState
 
 Kind = ActivityEvent.Kind
 Period = Rollup.Period
@@ -50,7 +56,21 @@ COMPANY_WIDE = frozenset(
 WEEKLY_ONLY = frozenset(
     {Kind.HASHTAG.value, Kind.BLOG_READ.value, "answer_hours", "decision_hours"}
 )
-EVENT_FIELDS = ("id", "kind", "actor_id", "department_id", "day", "object_id", "value", "about_id")
+# What a community's figures are made of: who was active on its statuses, and how.
+COMMUNITY_METRICS = frozenset(
+    {ACTIVE, PARTICIPANT, Kind.STATUS.value, Kind.COMMENT.value, Kind.REACTION.value}
+)
+EVENT_FIELDS = (
+    "id",
+    "kind",
+    "actor_id",
+    "department_id",
+    "day",
+    "object_id",
+    "value",
+    "about_id",
+    "community_id",
+)
 CATCH_UP_BATCH = 5_000
 WRITE_BATCH = 2_000
 
@@ -125,19 +145,46 @@ class Tally:
     count: int = 0
     people: set[int] = field(default_factory=set)
 
+    def add(self, person: int | None) -> None:
+        self.count += 1
+        if person is not None:
+            self.people.add(person)
 
-DayKey = tuple[date, int, str, int]  # day, department, metric, subject
+
+@dataclass(frozen=True)
+class Table:
+    """A table of figures and the field that says whose figure a row is."""
+
+    model: type[RollupFigure]
+    scope: str
+
+    def row(self, key: tuple) -> RollupFigure:
+        period, start, scope, metric, subject = key
+        return self.model(
+            period=period, start=start, metric=metric, subject=subject, **{self.scope: scope}
+        )
+
+    def key(self, row: RollupFigure) -> tuple:
+        return (row.period, row.start, getattr(row, self.scope), row.metric, row.subject)
 
 
-def tally_days(events: Iterable[tuple]) -> dict[DayKey, Tally]:
-    days: dict[DayKey, Tally] = defaultdict(Tally)
-    for _id, kind, actor_id, department_id, day, object_id, value, about_id in events:
+DEPARTMENTS = Table(Rollup, "department_id")
+COMMUNITIES = Table(CommunityRollup, "community_id")
+TABLES = (DEPARTMENTS, COMMUNITIES)
+
+DayKey = tuple[date, int, str, int]  # day, department or community, metric, subject
+
+
+def tally_days(events: Iterable[tuple]) -> dict[Table, dict[DayKey, Tally]]:
+    departments: dict[DayKey, Tally] = defaultdict(Tally)
+    communities: dict[DayKey, Tally] = defaultdict(Tally)
+    for _id, kind, actor_id, department_id, day, object_id, value, about_id, community in events:
         for metric, subject, person in facts(kind, actor_id, object_id, value, about_id):
-            tally = days[(day, 0 if metric in COMPANY_WIDE else department_id, metric, subject)]
-            tally.count += 1
-            if person is not None:
-                tally.people.add(person)
-    return days
+            scope = 0 if metric in COMPANY_WIDE else department_id
+            departments[(day, scope, metric, subject)].add(person)
+            if community and metric in COMMUNITY_METRICS:
+                communities[(day, community, metric, subject)].add(person)
+    return {DEPARTMENTS: departments, COMMUNITIES: communities}
 
 
 def _keys_of(day: date, dept: int, metric: str, subject: int) -> list[tuple]:
@@ -158,26 +205,26 @@ def _lock() -> None:
     RollupState.objects.filter(id=1).update(runs=F("runs") + 1, caught_up_at=timezone.now())
 
 
-def _write(rows: list[Rollup]) -> None:
+def _write(rows: list[RollupFigure], table: Table) -> None:
     for i in range(0, len(rows), WRITE_BATCH):
-        Rollup.objects.bulk_create(
+        table.model.objects.bulk_create(
             rows[i : i + WRITE_BATCH],
             update_conflicts=True,
-            unique_fields=["period", "start", "department_id", "metric", "subject"],
+            unique_fields=["period", "start", table.scope, "metric", "subject"],
             update_fields=["count", "people", "person_days", "members"],
         )
 
 
-def _write_fresh(rows: list[Rollup]) -> None:
+def _write_fresh(rows: list[RollupFigure], table: Table) -> None:
     """Insert rows known to be new; COPY on PostgreSQL (a rebuild writes tens of thousands)."""
     if connection.vendor != "postgresql":
         for i in range(0, len(rows), WRITE_BATCH):
-            Rollup.objects.bulk_create(rows[i : i + WRITE_BATCH])
+            table.model.objects.bulk_create(rows[i : i + WRITE_BATCH])
         return
     columns = (
         "period",
         "start",
-        "department_id",
+        table.scope,
         "metric",
         "subject",
         "count",
@@ -186,14 +233,14 @@ def _write_fresh(rows: list[Rollup]) -> None:
         "members",
     )
     with connection.cursor() as cursor:
-        sql = f"COPY {Rollup._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        sql = f"COPY {table.model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for r in rows:
                 copy.write_row(
                     (
                         r.period,
                         r.start,
-                        r.department_id,
+                        getattr(r, table.scope),
                         r.metric,
                         r.subject,
                         r.count,
@@ -219,7 +266,8 @@ def rollups_catch_up(*, limit: int | None = None) -> int:
             if not ids:
                 break
             events = ActivityEvent.objects.filter(id__in=ids).values_list(*EVENT_FIELDS)
-            _merge(tally_days(events))
+            for table, days in tally_days(events).items():
+                _merge(days, table)
             PendingEvent.objects.filter(event_id__in=ids).delete()
         done += len(ids)
         if len(ids) < batch:
@@ -236,8 +284,8 @@ def rollups_counted_until() -> datetime:
     return state or timezone.now()
 
 
-def _merge(days: dict[DayKey, Tally]) -> None:
-    """Add day tallies to the stored day, week and month rows."""
+def _merge(days: dict[DayKey, Tally], table: Table) -> None:
+    """Add day tallies to the stored day, week and month rows of `table`."""
     if not days:
         return
     keys = set()
@@ -248,21 +296,19 @@ def _merge(days: dict[DayKey, Tally]) -> None:
         starts = {k[1] for k in keys if k[0] == period}
         if not starts:
             continue
-        for r in Rollup.objects.filter(
+        for r in table.model.objects.filter(
             period=period, start__in=starts, metric__in={k[3] for k in keys}
         ):
-            key = (r.period, r.start, r.department_id, r.metric, r.subject)
+            key = table.key(r)
             if key in keys:
                 existing[key] = r
-    rows: dict[tuple, Rollup] = {}
+    rows: dict[tuple, RollupFigure] = {}
     people: dict[tuple, set[int]] = {}
 
-    def row_for(key) -> Rollup:
+    def row_for(key) -> RollupFigure:
         if key not in rows:
             found = existing.get(key)
-            rows[key] = found or Rollup(
-                period=key[0], start=key[1], department_id=key[2], metric=key[3], subject=key[4]
-            )
+            rows[key] = found or table.row(key)
             people[key] = unpack(found.members) if found else set()
         return rows[key]
 
@@ -285,7 +331,7 @@ def _merge(days: dict[DayKey, Tally]) -> None:
     for key, row in rows.items():
         row.people = len(people[key])
         row.members = pack(people[key])
-    _write(list(rows.values()))
+    _write(list(rows.values()), table)
 
 
 def rollups_rebuild(*, start: date, end: date) -> tuple[date, date, int]:
@@ -302,25 +348,28 @@ def rollups_rebuild(*, start: date, end: date) -> tuple[date, date, int]:
     with transaction.atomic():
         _lock()
         read: list[int] = []
-        days = tally_days(_recording(_events_between(window_start, window_end), read))
+        tallies = tally_days(_recording(_events_between(window_start, window_end), read))
         pending = _pending_in(read)
         if pending:
             # Recorded while this ran: left to the catch-up, so not counted here.
-            days = tally_days(
+            tallies = tally_days(
                 e for e in _events_between(window_start, window_end) if e[0] not in pending
             )
-        for period, starts in _covered_starts(window_start, window_end).items():
-            # Headcount snapshots are not made from events: a rebuild keeps them.
-            rows = Rollup.objects.exclude(metric=HEADCOUNT)
-            if period == Period.DAY:
-                rows.filter(period=period, start__range=(starts[0], starts[-1])).delete()
-            else:
-                rows.filter(period=period, start__in=starts).delete()
-        _write_fresh(_rows_from_days(days, window_start, window_end))
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Tens of thousands of new rows: plan the reports' queries on fresh statistics.
-                cursor.execute(f"ANALYZE {Rollup._meta.db_table}")
+        covered = _covered_starts(window_start, window_end)
+        for table, days in tallies.items():
+            for period, starts in covered.items():
+                # Headcount snapshots are not made from events: a rebuild keeps them.
+                rows = table.model.objects.exclude(metric=HEADCOUNT)
+                if period == Period.DAY:
+                    rows.filter(period=period, start__range=(starts[0], starts[-1])).delete()
+                else:
+                    rows.filter(period=period, start__in=starts).delete()
+            _write_fresh(_rows_from_days(days, window_start, window_end, table), table)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # Tens of thousands of new rows: plan the reports' queries on fresh
+                    # statistics.
+                    cursor.execute(f"ANALYZE {table.model._meta.db_table}")
     return window_start, window_end, len(read) - len(pending)
 
 
@@ -373,20 +422,18 @@ def _covered_starts(window_start: date, window_end: date) -> dict[str, list[date
 
 
 def _rows_from_days(
-    days: dict[DayKey, Tally], window_start: date, window_end: date
-) -> list[Rollup]:
+    days: dict[DayKey, Tally], window_start: date, window_end: date, table: Table
+) -> list[RollupFigure]:
     covered = {p: set(s) for p, s in _covered_starts(window_start, window_end).items()}
-    merged: dict[tuple, Rollup] = {}
+    merged: dict[tuple, RollupFigure] = {}
     people: dict[tuple, set[int]] = defaultdict(set)
-    for (day, dept, metric, subject), tally in days.items():
-        for key in _keys_of(day, dept, metric, subject):
+    for (day, scope, metric, subject), tally in days.items():
+        for key in _keys_of(day, scope, metric, subject):
             if key[1] not in covered[key[0]]:
                 continue
             row = merged.get(key)
             if row is None:
-                row = merged[key] = Rollup(
-                    period=key[0], start=key[1], department_id=dept, metric=metric, subject=subject
-                )
+                row = merged[key] = table.row(key)
             row.count += tally.count
             row.person_days += len(tally.people)
             people[key] |= tally.people
@@ -411,53 +458,78 @@ def headcounts_on(days: list[date]) -> dict[tuple[int, date], int]:
     lacks) and stores it. A snapshot keeps who worked here then, even after they leave; each
     day also gets a row for department 0, so "counted, nobody" differs from "not counted yet".
     """
+    return _snapshots(days, DEPARTMENTS, _count_headcounts)
+
+
+def community_headcounts_on(days: list[date]) -> dict[tuple[int, date], int]:
+    """Active members per community at the end of each of these days, kept the same way as
+    departments' headcounts (the first report that needs a day counts and stores it; community
+    0 marks a day as counted). A member counts from the day their membership was made (joined,
+    asked to join or was invited) if they are an active member with an active account when it
+    is counted: people who left before then are not in it."""
+    return _snapshots(days, COMMUNITIES, _count_members)
+
+
+def _snapshots(days: list[date], table: Table, count) -> dict[tuple[int, date], int]:
     wanted = sorted(set(days))
     found: dict[tuple[int, date], int] = {}
     seen: set[date] = set()
-    for dept, day, count in Rollup.objects.filter(
+    for scope, day, counted in table.model.objects.filter(
         period=Period.DAY, metric=HEADCOUNT, start__in=wanted
-    ).values_list("department_id", "start", "count"):
-        found[(dept, day)] = count
+    ).values_list(table.scope, "start", "count"):
+        found[(scope, day)] = counted
         seen.add(day)
     missing = [day for day in wanted if day not in seen]
     if missing:
-        counted = _count_headcounts(missing)
+        counted = count(missing)
         today = timezone.localdate()  # a day still running is counted, not stored
-        _write(
-            [
-                Rollup(
-                    period=Period.DAY,
-                    start=day,
-                    department_id=dept,
-                    metric=HEADCOUNT,
-                    count=count,
-                    people=count,
-                )
-                for (dept, day), count in counted.items()
-                if day < today
-            ]
-        )
+        rows = []
+        for (scope, day), n in counted.items():
+            if day < today:
+                row = table.row((Period.DAY, day, scope, HEADCOUNT, 0))
+                row.count = row.people = n
+                rows.append(row)
+        _write(rows, table)
         found.update(counted)
     return found
 
 
 def _count_headcounts(days: list[date]) -> dict[tuple[int, date], int]:
-    joined: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for dept, day, count in (
+    joined = (
         Profile.objects.filter(user__is_active=True, user__date_joined__lt=_after(days[-1]))
         .annotate(day=TruncDate("user__date_joined"))
         .values_list("department_id", "day")
         .annotate(n=Count("pk"))
         .order_by()
-    ):
-        joined[dept or 0].append((day, count))
+    )
+    return _running_totals(joined, days)
+
+
+def _count_members(days: list[date]) -> dict[tuple[int, date], int]:
+    joined = (
+        Membership.objects.filter(
+            state=State.ACTIVE, user__is_active=True, created_at__lt=_after(days[-1])
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values_list("community_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _running_totals(joined, days)
+
+
+def _running_totals(joined_rows, days: list[date]) -> dict[tuple[int, date], int]:
+    """(scope, day joined, how many) rows -> how many had joined by the end of each day."""
+    joined: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for scope, day, count in joined_rows:
+        joined[scope or 0].append((day, count))
     counted = {(0, day): 0 for day in days}
-    for dept, joins in joined.items():
+    for scope, joins in joined.items():
         joins.sort()
         total, i = 0, 0
         for day in days:
             while i < len(joins) and joins[i][0] <= day:
                 total += joins[i][1]
                 i += 1
-            counted[(dept, day)] = total
+            counted[(scope, day)] = total
     return counted

@@ -32,7 +32,7 @@ def report_page(request):
     context = {
         "report": report,
         "errors": errors,
-        "columns": COLUMNS,
+        "columns": report.columns if report is not None else COLUMNS,
         "query": request.GET,
         "max_days": MAX_DAYS,
         "default_days": DEFAULT_DAYS,

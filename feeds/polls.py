@@ -201,7 +201,7 @@ def poll_vote(
                 PollVote.objects.bulk_create(
                     PollVote(option_id=i, user=user, created_at=at) for i in ids
                 )
-            _record_activity(user=user, poll=poll, at=at)
+            _record_activity(user=user, poll=poll, status=status, at=at)
             poll_changed(status=status)
     except IntegrityError:
         # Two requests of the same person raced past the check: the ballot's constraint holds.
@@ -209,11 +209,19 @@ def poll_vote(
     return poll
 
 
-def _record_activity(*, user: User, poll: Poll, at: datetime) -> None:
+def _record_activity(*, user: User, poll: Poll, status: Status, at: datetime) -> None:
     # An anonymous poll's vote is counted without the voter: with a person and a time on it,
-    # the record could be lined up with the live counts to tell who chose what.
+    # the record could be lined up with the live counts to tell who chose what. Nor does it
+    # name the community: like the department, it stays off a line that has no person.
+    if poll.anonymous:
+        activity_record(actor=None, kind="poll_vote", object_id=poll.pk, at=at)
+        return
     activity_record(
-        actor=None if poll.anonymous else user, kind="poll_vote", object_id=poll.pk, at=at
+        actor=user,
+        kind="poll_vote",
+        object_id=poll.pk,
+        community_id=status.community_id,
+        at=at,
     )
 
 

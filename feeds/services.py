@@ -136,7 +136,11 @@ def status_create(
             status.hashtags.add(*hashtags)
         _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
         activity_record(
-            actor=author, kind=Kind.STATUS, object_id=status.pk, department_id=department_id or 0
+            actor=author,
+            kind=Kind.STATUS,
+            object_id=status.pk,
+            department_id=department_id or 0,
+            community_id=community.pk if community is not None else None,
         )
         activity_record_many(
             actor=author,
@@ -278,7 +282,12 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
             actor=author,
             users=[u for u in mentioned if u.pk != status.author_id],
         )
-        activity_record(actor=author, kind=Kind.COMMENT, object_id=comment.pk)
+        activity_record(
+            actor=author,
+            kind=Kind.COMMENT,
+            object_id=comment.pk,
+            community_id=status.community_id,
+        )
         hooks.comment_created.send(comment=comment, status=status)
         events.comment_created(comment)
     return comment
@@ -297,7 +306,12 @@ def reaction_add(*, user: User, status: Status, kind: str) -> bool:
         with transaction.atomic():
             _, created = Reaction.objects.get_or_create(status=status, user=user, kind=kind)
             if created:
-                activity_record(actor=user, kind=Kind.REACTION, object_id=status.pk)
+                activity_record(
+                    actor=user,
+                    kind=Kind.REACTION,
+                    object_id=status.pk,
+                    community_id=status.community_id,
+                )
             if created and status.author_id != user.pk and readers_among(status, [status.author]):
                 notification_create(
                     recipient=status.author, kind="reaction", actor=user, target=status

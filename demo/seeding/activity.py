@@ -102,7 +102,17 @@ class ActivitySeeder:
 
     # --- From the rows --------------------------------------------------------------------
 
-    def _event(self, kind, actor_id, at: datetime, *, object_id=None, value=None, about_id=None):
+    def _event(
+        self,
+        kind,
+        actor_id,
+        at: datetime,
+        *,
+        object_id=None,
+        value=None,
+        about_id=None,
+        community_id=None,
+    ):
         self.events.append(
             ActivityEvent(
                 kind=kind,
@@ -113,6 +123,7 @@ class ActivitySeeder:
                 object_id=object_id,
                 value=value,
                 about_id=about_id,
+                community_id=community_id,
             )
         )
 
@@ -143,32 +154,45 @@ class ActivitySeeder:
             status__in=statuses
         ).values_list("status_id", "hashtag_id"):
             tags.setdefault(status_id, []).append(hashtag_id)
-        for status_id, author_id, department_id, at in statuses.values_list(
-            "pk", "author_id", "department_id", "created_at"
+        for status_id, author_id, department_id, at, community_id in statuses.values_list(
+            "pk", "author_id", "department_id", "created_at", "community_id"
         ):
             if (Kind.STATUS, status_id) in known_objects:
                 continue
-            self._event(Kind.STATUS, author_id, at, object_id=status_id)
+            self._event(Kind.STATUS, author_id, at, object_id=status_id, community_id=community_id)
             self.events[-1].department_id = department_id or 0
             for hashtag_id in tags.get(status_id, ()):
                 self._event(Kind.HASHTAG, author_id, at, object_id=hashtag_id)
                 self.events[-1].department_id = department_id or 0
-        for comment_id, author_id, at in Comment.objects.values_list(
-            "pk", "author_id", "created_at"
+        for comment_id, author_id, at, community_id in Comment.objects.values_list(
+            "pk", "author_id", "created_at", "status__community_id"
         ):
             if (Kind.COMMENT, comment_id) not in known_objects:
-                self._event(Kind.COMMENT, author_id, at, object_id=comment_id)
+                self._event(
+                    Kind.COMMENT, author_id, at, object_id=comment_id, community_id=community_id
+                )
         for kind, model, fields in (
-            (Kind.REACTION, Reaction, ("status_id", "user_id", "created_at")),
+            (
+                Kind.REACTION,
+                Reaction,
+                ("status_id", "user_id", "created_at", "status__community_id"),
+            ),
             (Kind.BLOG_READ, BlogRead, ("post_id", "user_id", "created_at")),
             (Kind.VOTE, QuestionVote, ("question_id", "user_id", "created_at")),
         ):
-            # Someone may react to a status in several ways: one event per row.
-            for object_id, user_id, at in model.objects.values_list(*fields):
+            # Someone may react to a status in several ways: one event per row. A reaction
+            # also says which community its status is in.
+            for object_id, user_id, at, *community in model.objects.values_list(*fields):
                 if have[(kind, object_id, user_id)] > 0:
                     have[(kind, object_id, user_id)] -= 1
                 else:
-                    self._event(kind, user_id, at, object_id=object_id)
+                    self._event(
+                        kind,
+                        user_id,
+                        at,
+                        object_id=object_id,
+                        community_id=community[0] if community else None,
+                    )
 
     def _from_content_sql(self) -> int:
         """The same events as `_from_content_rows`, written by PostgreSQL in one statement per
@@ -182,7 +206,7 @@ class ActivitySeeder:
             f"AND NOT EXISTS (SELECT 1 FROM {model._meta.db_table} c WHERE c.card_id = s.id)"  # noqa: S608
             for model in (BlogPost, Idea)
         )
-        columns = "kind, actor_id, department_id, occurred_at, day, object_id"
+        columns = "kind, actor_id, department_id, occurred_at, day, object_id, community_id"
         tz = settings.TIME_ZONE
         inserted = 0
         # Millions of rows go in faster without the secondary indexes; they are built again
@@ -197,7 +221,7 @@ class ActivitySeeder:
             cursor.execute(
                 f"""INSERT INTO {event_table} ({columns})
                 SELECT %s, s.author_id, COALESCE(s.department_id, 0), s.created_at,
-                       (s.created_at AT TIME ZONE %s)::date, h.hashtag_id
+                       (s.created_at AT TIME ZONE %s)::date, h.hashtag_id, NULL
                 FROM {status_table} s
                 JOIN {Status.hashtags.through._meta.db_table} h ON h.status_id = s.id
                 WHERE NOT EXISTS (SELECT 1 FROM {event_table} e
@@ -205,6 +229,8 @@ class ActivitySeeder:
                 [Kind.HASHTAG, tz, Kind.STATUS],
             )
             inserted += cursor.rowcount
+            # The community of the status it happened on, if any (see ActivityEvent).
+            on_status = f"LEFT JOIN {status_table} st ON st.id = s.status_id"
             sources = (
                 (Kind.STATUS, status_table, "id", "author_id", f"WHERE TRUE {cards}", True),
                 (Kind.COMMENT, Comment._meta.db_table, "id", "author_id", "", False),
@@ -212,7 +238,13 @@ class ActivitySeeder:
                 (Kind.BLOG_READ, BlogRead._meta.db_table, "post_id", "user_id", "", False),
                 (Kind.VOTE, QuestionVote._meta.db_table, "question_id", "user_id", "", False),
             )
+            communities = {
+                Kind.STATUS: ("s.community_id", ""),
+                Kind.COMMENT: ("st.community_id", on_status),
+                Kind.REACTION: ("st.community_id", on_status),
+            }
             for kind, table, object_column, actor_column, where, own_department in sources:
+                community, status_join = communities.get(kind, ("NULL::integer", ""))
                 department = (
                     "COALESCE(s.department_id, 0)"
                     if own_department
@@ -223,6 +255,7 @@ class ActivitySeeder:
                     if own_department
                     else f"LEFT JOIN {Profile._meta.db_table} p ON p.user_id = s.{actor_column}"
                 )
+                profiles = f"{profiles} {status_join}"
                 exists = f"SELECT 1 FROM {event_table} WHERE kind = %s LIMIT 1"  # noqa: S608
                 cursor.execute(exists, [kind])
                 if cursor.fetchone() is None:
@@ -230,7 +263,8 @@ class ActivitySeeder:
                     cursor.execute(
                         f"""INSERT INTO {event_table} ({columns})
                         SELECT %s, s.{actor_column}, {department}, s.created_at,
-                               (s.created_at AT TIME ZONE %s)::date, s.{object_column}
+                               (s.created_at AT TIME ZONE %s)::date, s.{object_column},
+                               {community}
                         FROM {table} s {profiles} {where}""",  # noqa: S608 - names from models
                         [kind, tz],
                     )
@@ -240,6 +274,7 @@ class ActivitySeeder:
                     f"""WITH src AS (
                         SELECT s.{object_column} AS object_id, s.{actor_column} AS actor_id,
                                s.created_at, {department} AS department_id,
+                               {community} AS community_id,
                                row_number() OVER (PARTITION BY s.{object_column}, s.{actor_column}
                                                   ORDER BY s.id) AS n
                         FROM {table} s {profiles} {where}
@@ -249,7 +284,8 @@ class ActivitySeeder:
                     )
                     INSERT INTO {event_table} ({columns})
                     SELECT %s, src.actor_id, src.department_id, src.created_at,
-                           (src.created_at AT TIME ZONE %s)::date, src.object_id
+                           (src.created_at AT TIME ZONE %s)::date, src.object_id,
+                           src.community_id
                     FROM src LEFT JOIN have
                       ON have.object_id = src.object_id AND have.actor_id = src.actor_id
                     WHERE src.n > COALESCE(have.c, 0)""",  # noqa: S608 - table names from models

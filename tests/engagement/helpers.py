@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from activity.models import ActivityEvent
 from activity.services import activity_record
+from communities.models import Community, Membership, Role, State
 from engagement.rollups import week_start
 from profiles.models import Profile
 from tests.factories import DepartmentFactory, UserFactory
@@ -35,6 +36,25 @@ def team(name: str, size: int):
         # Joined long ago: headcount counts people who had joined by the end of a period.
         type(person).objects.filter(pk=person.pk).update(date_joined=at(date(2020, 1, 6)))
     return department, people
+
+
+def community(name: str, members, *, visibility: str = "open", joined: date = date(2020, 1, 6)):
+    """A community whose `members` are active members since `joined` (the first one owns it)."""
+    slug = name.lower().replace(" ", "-")
+    found = Community.objects.create(
+        name=name, slug=slug, visibility=visibility, members_count=len(members)
+    )
+    Membership.objects.bulk_create(
+        Membership(
+            community=found,
+            user=person,
+            role=Role.OWNER if i == 0 else Role.MEMBER,
+            state=State.ACTIVE,
+            created_at=at(joined),
+        )
+        for i, person in enumerate(members)
+    )
+    return found
 
 
 def act(people, kind: str, day: date, *, times: int = 1, department_id=None, **extra) -> None:
