@@ -9,13 +9,17 @@ from django.core import signing
 SALT = "reach.unsubscribe.v1"
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
 def unsubscribe_token(*, user_id: int, scope: str | list[str]) -> str:
-    return signing.dumps({"u": user_id, "s": scope}, salt=SALT, compress=True)
+    return _signer().sign_object({"u": user_id, "s": scope}, compress=True)
 
 
 def unsubscribe_read(token: str) -> tuple[int, str | list[str]] | None:
     try:
-        data = signing.loads(token, salt=SALT)
+        data = _signer().unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
