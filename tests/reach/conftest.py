@@ -97,7 +97,9 @@ def push_service(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 -- http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            service.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            service.requests.append(
+                {"path": self.path, "headers": dict(self.headers), "body": body}
+            )
             if service.delay:
                 time.sleep(service.delay)
             self.send_response(service.status)

@@ -155,7 +155,9 @@ def test_the_digest_holds_exactly_what_the_person_may_read(
     assert EmailDelivery.objects.filter(recipient=alice, kind="digest").count() == 1
 
 
-def test_unsubscribe_works_from_the_link_alone(smtp, alice, carol, django_capture_on_commit_callbacks):
+def test_unsubscribe_works_from_the_link_alone(
+    smtp, alice, carol, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         post(carol, "@alice hello")
     run_jobs()
@@ -169,8 +171,9 @@ def test_unsubscribe_works_from_the_link_alone(smtp, alice, carol, django_captur
     assert b"Unsubscribe" in page.content and b"mentions of you" in page.content
     assert settings_for(user=alice).effective_email["mention"] == "immediate"
     # RFC 8058: a POST with this body, no cookie, no CSRF token.
-    done = anonymous.post(path, "List-Unsubscribe=One-Click",
-                          content_type="application/x-www-form-urlencoded")
+    done = anonymous.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert done.status_code == 200
     assert NotificationSettings.objects.get(user=alice).effective_email["mention"] == "off"
     assert anonymous.get(path[:-5] + "xx/").status_code == 404
