@@ -102,6 +102,9 @@ def run(ctx) -> list[Result]:
     from reach.models import EmailDelivery, MailQueueItem, NotificationSettings, PushSubscription
     from reach.preferences import settings_ensure_all
 
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     smtp_count, push_count = _Counter(), _Counter()
     smtp_port, push_port = free_port(), free_port()
     controller = _smtp(smtp_count, smtp_port)
@@ -240,3 +243,23 @@ def run(ctx) -> list[Result]:
             setattr(settings, key, value)
         receiver.shutdown()
         controller.stop()
+
+
+def main() -> None:
+    """`python -m bench.reach [--quick]`: this scenario alone, on the bench database as it is
+    (its people are the recipients), without the company checks and seed of `python -m bench`."""
+    import argparse
+
+    from .__main__ import build_context, setup_django
+    from .common import table
+
+    parser = argparse.ArgumentParser(prog="python -m bench.reach")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    ctx = build_context(argparse.Namespace(quick=args.quick, reseed=False))
+    setup_django(ctx)
+    print(table(run(ctx)))
+
+
+if __name__ == "__main__":
+    main()
