@@ -88,6 +88,8 @@ def _run_queued(funcs: set[str]) -> int:
 
 
 def run(ctx) -> list[Result]:
+    import logging
+
     from django.conf import settings
     from django.utils import timezone
 
@@ -101,8 +103,6 @@ def run(ctx) -> list[Result]:
     from reach.management.commands.vapid_keys import vapid_pair
     from reach.models import EmailDelivery, MailQueueItem, NotificationSettings, PushSubscription
     from reach.preferences import settings_ensure_all
-
-    import logging
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     smtp_count, push_count = _Counter(), _Counter()
