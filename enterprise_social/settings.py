@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "exec_blog",
     "engagement",
     "ideas",
+    "reach",
     "demo",
 ]
 
@@ -347,6 +348,29 @@ if env_str("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Enterprise Social <noreply@localhost>")
+# A mail server that does not answer must not hold a job for minutes.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15)
+
+# --- Reach: email, web push, the installable app (docs/architecture.md, "Reach") ---------------
+
+# Where links in emails and pushes point (no request to read the host from in a job).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Emails and pushes say who did what ("Alice mentioned you — open to read"), never the content.
+NOTIFY_WITHOUT_CONTENT = env_bool("NOTIFY_WITHOUT_CONTENT", False)
+# Web push (`python manage.py vapid_keys` prints both); unset: push is off.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    stop("VAPID_PRIVATE_KEY", "set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither.")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:noreply@localhost")
+# Hosts allowed to receive push and webhooks although not public (a loopback receiver in tests).
+WEBHOOK_ALLOW_HOSTS = env_list("WEBHOOK_ALLOW_HOSTS")
+# Immediate emails wait this long so a burst of notifications becomes one email.
+REACH_MAIL_DELAY = env_int("REACH_MAIL_DELAY", 90)
+# Attempts at sending an email before it is marked failed (backoff 1, 2, 4 … 60 minutes).
+REACH_MAIL_MAX_ATTEMPTS = env_int("REACH_MAIL_MAX_ATTEMPTS", 8)
+# An optional mailto: for List-Unsubscribe beside the one-click https link.
+REACH_UNSUBSCRIBE_MAILTO = env_str("REACH_UNSUBSCRIBE_MAILTO")
 
 # --- API ---------------------------------------------------------------------------------------
 
@@ -449,6 +473,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The installable app: its service worker (/sw.js) and manifest, from the site only.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -26,10 +26,13 @@ api_patterns = [
     path("", include("exec_blog.api_urls")),
     path("", include("ideas.api_urls")),
     path("", include("engagement.api_urls")),
+    path("", include("reach.api_urls")),
 ]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Before notifications/: /notifications/settings/ is reach's; also /sw.js, the manifest.
+    path("", include("reach.urls")),
     path("people/", include("profiles.urls")),
     path("accounts/", include(page_patterns)),
     path("_allauth/", include((headless_patterns, "headless"))),

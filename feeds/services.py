@@ -229,12 +229,15 @@ def status_announce(
             raise ValidationError("Only a status for the whole company can be an announcement.")
         if until is not None and until <= timezone.now():
             raise ValidationError({"until": "The end must be in the future."})
+    newly_announced = pinned and not status.is_announcement
     status.is_announcement = pinned
     status.announcement_until = until if pinned else None
     status.announced_by = actor if pinned else None
     with transaction.atomic():
         status.save(update_fields=["is_announcement", "announcement_until", "announced_by"])
         events.status_changed(status)
+        if newly_announced:
+            hooks.status_announced.send(status=status, actor=actor)
     return status
 
 

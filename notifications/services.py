@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from profiles.models import User
 
-from . import events, registry
+from . import events, hooks, registry
 from .models import Notification
 
 
@@ -37,6 +37,7 @@ def notification_create(
             existing.save(update_fields=["actor_ids", "actor", "updated_at"])
             existing.target = target
             events.notification_created(existing)
+            hooks.notifications_created.send(notification_ids=[existing.pk])
             return existing
     notification = Notification.objects.create(
         recipient=recipient,
@@ -48,6 +49,7 @@ def notification_create(
         updated_at=now,
     )
     events.notification_created(notification)
+    hooks.notifications_created.send(notification_ids=[notification.pk])
     return notification
 
 
@@ -79,6 +81,8 @@ def notifications_create_many(
     created = Notification.objects.bulk_create(rows, batch_size=500)
     if live:
         events.notifications_created(created)
+    if created:
+        hooks.notifications_created.send(notification_ids=[n.pk for n in created])
     return created
 
 

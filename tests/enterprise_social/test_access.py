@@ -29,6 +29,12 @@ ANONYMOUS_PAGES = {
     "accounts/3rdparty/signup/",
     "accounts/oidc/<provider_id>/login/",
     "accounts/oidc/<provider_id>/login/callback/",
+    # The installable app (reach): no data in any of them.
+    "manifest.webmanifest",
+    "sw.js",
+    "offline/",
+    # Unsubscribe links from emails: the signed token is the credential (docs/security.md).
+    "u/<token>/",
 }
 # The app clients' authentication endpoints (allauth headless): logging in is their purpose.
 ANONYMOUS_HEADLESS = re.compile(r"^_allauth/app/v1/(config|auth/.*)$")
