@@ -26,6 +26,7 @@ api_patterns = [
     path("", include("exec_blog.api_urls")),
     path("", include("ideas.api_urls")),
     path("", include("engagement.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [

@@ -7,3 +7,13 @@ from core.hooks import Hook
 # A comment was written on a status (after its mentions and activity, before its live event).
 # ideas: a comment on an idea's card is activity on the idea.
 comment_created = Hook("feeds.comment_created", "kwargs: comment, status")
+
+# A status was written by a person through `status_create` (after its live event; not the cards
+# that blog posts and ideas make for themselves). webhooks: `status.created` for subscribers,
+# checked again for visibility when it is sent.
+status_created = Hook("feeds.status_created", "kwargs: status")
+
+# Before an app account's status is written (Profile.is_app): a receiver returns True to let it
+# post in `community` (None: company-wide) without being a member, or raises PermissionDenied.
+# Nobody answering True refuses. app_accounts: where the app's admin allowed it to post.
+status_by_app = Hook("feeds.status_by_app", "kwargs: author, community, visibility -> bool")

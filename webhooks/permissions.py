@@ -1,0 +1,12 @@
+"""Who may manage webhooks: admins (staff or superusers) only."""
+
+from rest_framework import permissions
+
+from profiles.permissions import is_admin
+
+
+class IsAdmin(permissions.BasePermission):
+    message = "Only admins manage webhooks."
+
+    def has_permission(self, request, view) -> bool:
+        return is_admin(request.user)
