@@ -257,39 +257,42 @@ def endpoint_deliver(*, endpoint_id: int) -> int:
     delivered = 0
     while _claim(endpoint_id):
         try:
-            delivered += _send_due(endpoint_id, budget=SEND_BUDGET)
+            sent, stopped = _send_due(endpoint_id, budget=SEND_BUDGET - delivered)
+            delivered += sent
         finally:
             _release(endpoint_id)
-        # Something made while this worker held the lease, whose own job found it taken.
-        if not _due(endpoint_id) or delivered >= SEND_BUDGET:
+        # Look again after letting go: a delivery made while this worker held the lease had
+        # its own job find the endpoint taken. A failure waits for its retry instead.
+        if stopped or delivered >= SEND_BUDGET or not _due(endpoint_id):
             break
     if delivered >= SEND_BUDGET and _due(endpoint_id):
         job_enqueue_on_commit("webhooks.jobs.endpoint_deliver", endpoint_id)
     return delivered
 
 
-def _send_due(endpoint_id: int, *, budget: int) -> int:
+def _send_due(endpoint_id: int, *, budget: int) -> tuple[int, bool]:
+    """(delivered, stopped): stopped when an attempt failed or the head is not due yet."""
     delivered = 0
     while delivered < budget:
         endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, active=True).first()
         if endpoint is None:
-            return delivered
+            return delivered, True
         delivery = _next_pending(endpoint_id)
         if delivery is None:
-            return delivered
+            return delivered, False
         now = timezone.now()
         if delivery.next_attempt_at > now:
             _schedule_retry(endpoint_id, delivery.next_attempt_at)
-            return delivered
+            return delivered, True
         WebhookEndpoint.objects.filter(pk=endpoint_id).update(lease_until=now + _lease())
         obj = payloads.load(delivery.event_type, delivery.object_id)
         if not payloads.may_be_told(delivery.event_type, obj, endpoint):
             WebhookDelivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.SKIPPED)
             continue
         if not _attempt(endpoint, delivery):
-            return delivered
+            return delivered, True
         delivered += 1
-    return delivered
+    return delivered, False
 
 
 def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> bool:
