@@ -70,6 +70,7 @@ def app_account_create(
     try:
         with transaction.atomic():
             user = user_create(username=username, email="", display_name=name, is_app=True)
+            user = User.objects.select_related("profile").get(pk=user.pk)  # the saved profile
             app = AppAccount.objects.create(
                 user=user, may_post_company=may_post_company, created_by=actor
             )
