@@ -8,6 +8,8 @@ class AppAccountsConfig(AppConfig):
     def ready(self) -> None:
         from feeds import hooks as feed_hooks
 
-        from . import services
+        from . import schema, services
+
+        del schema  # imported for its OpenAPI extension
 
         feed_hooks.status_by_app.connect(services.app_may_post)

@@ -70,7 +70,9 @@ def test_it_posts_in_its_communities_shown_as_an_app(token, places, alice):
     assert response.status_code == 201, response.content
     assert response.json()["author"]["is_app"] is True
     assert response.json()["author"]["display_name"] == "Build Bot"
-    secret = bearer(token).post(STATUSES, {"body": "Deploy done", "community": "ops"}, format="json")
+    secret = bearer(token).post(
+        STATUSES, {"body": "Deploy done", "community": "ops"}, format="json"
+    )
     assert secret.status_code == 201, secret.content  # allowed there, though not a member
     status = Status.objects.get(body="Build 512 passed")
     page = Client()
@@ -175,7 +177,5 @@ def test_the_admin_makes_an_app_and_shows_its_token_once(client, admin_user, pla
     row = AppToken.objects.get(app__user__username="app-deploy-bot")
     token = next(word for word in html.split() if word.startswith("esapp_"))
     assert services.token_digest(token) == row.digest
-    again = client.post(
-        "/admin/app_accounts/appaccount/add/", {"name": "Deploy Bot"}, follow=True
-    )
+    again = client.post("/admin/app_accounts/appaccount/add/", {"name": "Deploy Bot"}, follow=True)
     assert "taken" in again.content.decode()
