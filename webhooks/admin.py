@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from . import services, signing
 from .models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
@@ -79,7 +80,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @admin.action(description="Disable (deliveries wait)")
     def disable(self, request, queryset):
-        count = queryset.update(active=False, disabled_reason="Disabled by an admin.")
+        count = queryset.update(
+            active=False, disabled_at=timezone.now(), disabled_reason="Disabled by an admin."
+        )
         self.message_user(request, f"{count} endpoint(s) disabled.")
 
 

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
@@ -149,6 +150,11 @@ def test_an_endpoint_failing_repeatedly_is_disabled_and_the_admins_told(
     assert receiver.requests == 3
     note = Notification.objects.get(kind="webhook_disabled")
     assert note.recipient == admin_user and note.target == endpoint
+    page = Client()
+    page.force_login(admin_user)
+    html = page.get("/notifications/").content.decode()
+    assert "disabled after repeated failures" in html
+    assert f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/" in html
     # Nothing new is made for a disabled endpoint; what was pending waits.
     post(act, alice, "Third")
     assert WebhookDelivery.objects.filter(state="pending").count() == 2
