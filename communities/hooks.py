@@ -1,6 +1,14 @@
-"""What communities adds to pages of the apps below it (connected in apps.py)."""
+"""What communities adds to pages of the apps below it (connected in apps.py), and what apps
+built on communities can hear about (called explicitly by communities' services, inside their
+transaction; see core.hooks)."""
+
+from core.hooks import Hook
 
 from .selectors import communities_of_profile
+
+# A community was created (any visibility: a receiver decides what it may tell).
+# webhooks: `community.created`, never for a secret community.
+community_created = Hook("communities.community_created", "kwargs: community")
 
 PROFILE_CARD_SHOWN = 8
 

@@ -18,7 +18,7 @@ from core.jobs import job_enqueue_on_commit
 from notifications.services import notification_create, notifications_create_many
 from profiles.models import Department, Profile, User
 
-from . import events
+from . import events, hooks
 from .models import (
     MAX_DESCRIPTION,
     MAX_NAME,
@@ -108,6 +108,7 @@ def community_create(
                 community=community, user=actor, role=Role.OWNER, state=State.ACTIVE
             )
             events.membership_changed(membership)
+            hooks.community_created.send(community=community)
     except IntegrityError as exc:  # the same slug, taken a moment ago
         raise ValidationError({"slug": f"The address “{slug}” is taken: choose another."}) from exc
     return community

@@ -9,15 +9,19 @@ http, for tests only (a receiver on loopback).
 
 Checking when a URL is saved is not enough: its name may resolve elsewhere later (DNS
 rebinding). `PublicOnlyAdapter` checks the address each connection actually reached, after
-the TCP handshake and before a byte of the request is sent.
+the TCP handshake and before a byte of the request is sent (web push, through requests);
+`public_addresses` returns the checked addresses for a caller that connects to one of them
+itself (webhooks.transport pins the connection to it).
 """
 
 import ipaddress
 import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -78,7 +82,7 @@ def check_public_url(url: str, *, resolve_host: bool = True) -> str:
     if not isinstance(url, str) or len(url) > 2000:
         raise UnsafeURL("Give an https URL of at most 2000 characters.")
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = (parts.hostname or "").rstrip(".").lower()
     if parts.scheme in ("http", "https") and host and host in allowed_hosts():
         return url
     if parts.scheme != "https":
@@ -162,3 +166,62 @@ def public_session() -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+# --- The same rule for callers that connect themselves (webhooks) -------------------------
+
+MAX_URL = 2000
+
+
+def _split(url: str) -> tuple[str, str, int]:
+    if not isinstance(url, str) or not url or len(url) > MAX_URL:
+        raise ValidationError(f"Give a URL of at most {MAX_URL} characters.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValidationError("This is not a valid URL.") from None
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValidationError("Give an https:// URL.")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("A URL with a user name or password is not accepted.")
+    return parts.scheme, host, port or (443 if parts.scheme == "https" else 80)
+
+
+def allowed(host: str, allow_hosts: Iterable[str]) -> bool:
+    return host in {h.strip().rstrip(".").lower() for h in allow_hosts if h.strip()}
+
+
+def public_addresses(url: str, *, allow_hosts: Iterable[str]) -> list[str]:
+    """The addresses to connect to for `url`, all of them public (or the host is allowed).
+    Raises ValidationError, with a message fit for the person who typed the URL."""
+    scheme, host, port = _split(url)
+    is_allowed = allowed(host, allow_hosts)
+    if scheme != "https" and not is_allowed:
+        raise ValidationError("Give an https:// URL.")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise ValidationError(f"The host “{host}” cannot be resolved.") from None
+    addresses = []
+    for info in infos:
+        try:
+            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        except ValueError:
+            raise ValidationError(f"The host “{host}” resolves to an unusable address.") from None
+        if not is_allowed and not is_public_address(address):
+            raise ValidationError(
+                f"The host “{host}” resolves to a non-public address ({address}): "
+                "requests into the company network are not allowed."
+            )
+        if str(address) not in addresses:
+            addresses.append(str(address))
+    if not addresses:
+        raise ValidationError(f"The host “{host}” cannot be resolved.")
+    return addresses
+
+
+def public_url_check(url: str, *, allow_hosts: Iterable[str]) -> None:
+    """Raise ValidationError unless `url` is https and resolves to public addresses only."""
+    public_addresses(url, allow_hosts=allow_hosts)

@@ -181,6 +181,8 @@ INSTALLED_APPS = [
     "engagement",
     "ideas",
     "reach",
+    "webhooks",
+    "app_accounts",
     "demo",
 ]
 
@@ -377,6 +379,8 @@ REACH_UNSUBSCRIBE_MAILTO = env_str("REACH_UNSUBSCRIBE_MAILTO")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.SessionTokenAuthentication",
+        # `Authorization: Bearer <token>` of an app account (app_accounts), which only posts.
+        "app_accounts.auth.AppTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveEmployee"],
@@ -552,3 +556,20 @@ if ENGAGEMENT_MIN_GROUP < 5:
 # Communities (issue 16): empty lets every employee create one; a group name (e.g. "Community
 # creators", managed in the admin) limits creation to that group and admins.
 COMMUNITY_CREATORS = env_str("COMMUNITY_CREATORS", "")
+
+# --- Integrations: outgoing webhooks and app accounts (issue 19) -------------------------------
+
+# Hosts allowed to receive webhook deliveries although they are not public (or over http):
+# for tests only. Comma-separated, e.g. "127.0.0.1,localhost". Every other URL must be https
+# and resolve to public addresses only (core/net.py), checked when subscribed and when sent.
+WEBHOOK_ALLOW_HOSTS = env_list("WEBHOOK_ALLOW_HOSTS")
+# Seconds a subscriber has to answer.
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
+# Retries: after the n-th failed attempt, wait WEBHOOK_RETRY_BASE × 2^(n-1) seconds, at most
+# WEBHOOK_RETRY_MAX; after WEBHOOK_DISABLE_AFTER failures in a row the endpoint is disabled
+# and the admins notified (docs/provisioning.md).
+WEBHOOK_RETRY_BASE = env_float("WEBHOOK_RETRY_BASE", 30.0)
+WEBHOOK_RETRY_MAX = env_float("WEBHOOK_RETRY_MAX", 6 * 3600.0)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
+if WEBHOOK_DISABLE_AFTER < 1:
+    stop("WEBHOOK_DISABLE_AFTER", "must be 1 or more.")

@@ -27,6 +27,7 @@ api_patterns = [
     path("", include("ideas.api_urls")),
     path("", include("engagement.api_urls")),
     path("", include("reach.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [

@@ -28,7 +28,7 @@ from notifications.services import notification_create, notifications_create_man
 from profiles.models import User
 from profiles.permissions import is_employee
 
-from . import events
+from . import events, hooks
 from .models import (
     BODY_MAX,
     BODY_MIN,
@@ -182,6 +182,8 @@ def question_answer(*, executive: User, question: Question, body: str) -> Questi
                     recipient=recipient, kind="answer", actor=executive, target=question
                 )
         events.question_answered(question)
+        if first:
+            hooks.question_answered.send(question=question)
     return question
 
 
@@ -476,6 +478,7 @@ def posts_release_due() -> int:
                 live=False,
             )
             events.blog_published(post)
+            hooks.blog_published.send(post=post)
             released += 1
     return released
 

@@ -172,6 +172,7 @@ class StatusSerializer(TombstoneSerializer):
                 if department is None
                 else {"id": department.pk, "name": department.name, "slug": department.slug},
                 "avatar_url": profile.avatar_url,
+                "is_app": bool(profile.is_app),
             },
             "body": "" if removed else instance.body,
             "body_html": "" if removed else instance.body_html,

@@ -108,11 +108,20 @@ def status_create(
             raise ValidationError(
                 {"visibility": "A community post is read by the community: leave out visibility."}
             )
+    department_id, is_app = Profile.objects.filter(user=author).values_list(
+        "department_id", "is_app"
+    ).first() or (None, False)
+    if is_app:
+        # An app account posts only where its admin allowed it, member or not: app_accounts
+        # decides (and refuses with PermissionDenied); nobody answering means no.
+        if not any(
+            hooks.status_by_app.send(author=author, community=community, visibility=visibility)
+        ):
+            raise PermissionDenied("This app may not post here.")
+    elif community is not None:
         membership = Membership.objects.filter(community=community, user_id=author.pk).first()
         if not community_permissions.can_post(community, membership):
             raise PermissionDenied(f"Join {community.name} to post in it.")
-    department_id = Profile.objects.filter(user=author).values_list("department_id", flat=True)
-    department_id = department_id.first()
     if visibility == Visibility.DEPARTMENT and department_id is None:
         raise ValidationError({"visibility": "You are not in a department yet."})
     rendered = render_user_text(body)
@@ -149,6 +158,7 @@ def status_create(
             department_id=department_id or 0,
         )
         events.status_changed(status, created=True, new_without_poll=spec is None)
+        hooks.status_created.send(status=status)
     return status
 
 

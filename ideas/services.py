@@ -23,7 +23,7 @@ from notifications.models import Notification
 from notifications.services import notifications_create_many
 from profiles.models import Department, Profile, User
 
-from . import events, selectors
+from . import events, hooks, selectors
 from .models import (
     DESCRIPTION_MAX,
     EDITABLE_STATES,
@@ -453,4 +453,5 @@ def idea_decide(*, executive: User, idea: Idea, state: str, reason: str) -> Idea
             idea=locked,
         )
         events.idea_updated(idea)
+        hooks.idea_decided.send(idea=idea, decision=decision)
     return decision

@@ -76,6 +76,9 @@ class Profile(models.Model):
     bio_html = models.TextField(blank=True, editable=False)
     skills = models.ManyToManyField(Skill, blank=True, related_name="profiles")
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    # An app account (app_accounts): another system that posts through the API with a token.
+    # Shown with an "App" badge wherever it is named; it never signs in.
+    is_app = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

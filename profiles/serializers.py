@@ -52,6 +52,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "bio",
             "bio_html",
             "avatar_url",
+            "is_app",
             "skills",
             "url",
         ]
@@ -131,3 +132,5 @@ class AuthorSerializer(serializers.Serializer):
     title = serializers.CharField(source="profile.title")
     department = DepartmentSerializer(source="profile.department", allow_null=True)
     avatar_url = serializers.CharField(source="profile.avatar_url")
+    # An app account (another system posting through the API), shown with an "App" badge.
+    is_app = serializers.BooleanField(source="profile.is_app")

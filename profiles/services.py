@@ -46,8 +46,10 @@ def user_create(
     department: Department | None = None,
     manager: Profile | None = None,
     email_verified: bool = True,
+    is_app: bool = False,
 ) -> User:
-    """Create an account with its profile and verified email (for admins, SSO and seeding)."""
+    """Create an account with its profile and verified email (for admins, SSO and seeding).
+    `is_app`: an app account (app_accounts), shown with an "App" badge."""
     with transaction.atomic():
         user = User(username=username, email=email)
         if password:
@@ -59,7 +61,8 @@ def user_create(
         profile = profile_ensure(user=user)
         profile.display_name = display_name or username
         profile.title = title
-        profile.save(update_fields=["display_name", "title"])
+        profile.is_app = is_app
+        profile.save(update_fields=["display_name", "title", "is_app"])
         if email:
             EmailAddress.objects.create(
                 user=user, email=email, primary=True, verified=email_verified

@@ -144,6 +144,9 @@ row("followers", "employee", get=EVERYONE)
 row("following", "employee", get=EVERYONE)
 # Reports: HR only.
 row("engagement_report", "company", get=frozenset({"hr"}))
+
+# Webhook subscriptions (issue 19): admins only; everyone else may know the list exists (403).
+row("webhooks", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
 # Announcements: executives and moderators pin and unpin a company status, on behalf of
 # everyone; others who see it 403. Only a standing company status can be pinned (400 otherwise).
 ANNOUNCERS = frozenset({"executive", "moderator"})
@@ -450,6 +453,11 @@ def request_for(endpoint, state, objects):
             {"action": "restore" if state == "hidden" else "hide", "reason": "Checked"},
         ),
         "open_reports": lambda: ("/api/v1/moderation/reports/", {}),
+        # A public address given as such: nothing to resolve.
+        "webhooks": lambda: (
+            "/api/v1/webhooks/",
+            {"url": "https://93.184.216.34/hook", "events": ["status.created"]},
+        ),
         # A fresh file for each request: an upload is read once.
         "blog_images": lambda: (
             f"/api/v1/blog/posts/{o[('blog_post', state)].slug}/images/",

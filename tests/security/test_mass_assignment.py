@@ -103,6 +103,7 @@ COVERED = {
     ("communities/<str:slug>/membership/", "put"): "test_community_join",
     ("communities/<str:slug>/members/<str:username>/", "put"): "test_community_member_put",
     ("communities/<str:slug>/departments/", "post"): "test_community_department_add",
+    ("webhooks/", "post"): "test_webhook_create",
 }
 
 
@@ -530,3 +531,21 @@ def test_page_forms_write_only_their_own_fields(client, alice, bob, ceo, setting
     decision = IdeaDecision.objects.get(idea=idea)
     assert decision.decided_by == ceo and decision.to_state == "under_review"
     assert User.objects.filter(is_staff=True).count() == 0
+
+
+# --- Webhooks (issue 19) -------------------------------------------------------------------------
+
+
+def test_webhook_create(admin_user, bob):
+    from webhooks.models import WebhookEndpoint
+
+    intruders = {
+        **extras(other=bob),
+        "secret": "whsec_Zm9yZ2VkZm9yZ2VkZm9yZ2VkZm9yZ2Vk",
+        "active": False,
+        "created_by": bob.pk,
+        "consecutive_failures": 99,
+    }
+    body = {"url": "https://93.184.216.34/hook", "events": ["status.created"], **intruders}
+    assert_refused(client_for(admin_user).post("/api/v1/webhooks/", body, format="json"), intruders)
+    assert not WebhookEndpoint.objects.exists()
