@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .middleware import database_unavailable_response, is_database_outage
+from .middleware import JSON_PREFIXES, database_unavailable_response, is_database_outage
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def healthz(request):
 
 
 def _wants_json(request) -> bool:
-    return request.path_info.startswith(("/api/", "/_allauth/")) or (
+    return request.path_info.startswith(JSON_PREFIXES) or (
         "application/json" in request.headers.get("Accept", "")
     )
 
