@@ -352,6 +352,10 @@ def apply_patch(schema: Schema, document: dict, operations: list[dict]) -> dict:
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise bad("Attribute names are strings.", "invalidPath")
+                if key.lower() in ("schemas", "meta") or (
+                    key.lower() == "id" and str(item) == str(document.get("id"))
+                ):
+                    continue  # Okta repeats the group's id in a path-less replace
                 ext = schema.extension(key)
                 if ext is not None and isinstance(item, dict):
                     for sub_key, sub_value in item.items():
