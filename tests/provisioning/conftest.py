@@ -44,7 +44,9 @@ class ScimClient:
         return self.call("delete", path, **headers)
 
     def operations(self, path, *operations, **headers):
-        return self.patch(path, {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}, **headers)
+        return self.patch(
+            path, {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}, **headers
+        )
 
 
 @pytest.fixture

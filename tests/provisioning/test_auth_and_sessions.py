@@ -65,8 +65,10 @@ def test_discovery(scim):
     assert not config["bulk"]["supported"]
     types = scim.get("ResourceTypes").json()
     assert {r["id"] for r in types["Resources"]} == {"User", "Group"}
-    assert scim.get("ResourceTypes/User").json()["schemaExtensions"][0]["schema"].endswith(
-        "enterprise:2.0:User"
+    assert (
+        scim.get("ResourceTypes/User")
+        .json()["schemaExtensions"][0]["schema"]
+        .endswith("enterprise:2.0:User")
     )
     schemas = scim.get("Schemas").json()
     assert schemas["totalResults"] == 3
@@ -94,7 +96,9 @@ def test_token_command_creates_prints_once_lists_and_revokes(db):
 
 
 def test_admin_creates_a_token_shown_once_and_revokes_it(admin_client):
-    response = admin_client.post("/admin/provisioning/scimtoken/add/", {"name": "Entra"}, follow=True)
+    response = admin_client.post(
+        "/admin/provisioning/scimtoken/add/", {"name": "Entra"}, follow=True
+    )
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]
     secret = next(word for m in shown for word in m.split() if word.startswith("scim_"))

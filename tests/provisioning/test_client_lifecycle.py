@@ -107,14 +107,18 @@ def test_lifecycle_with_scim2_client(scim):
     off = scim.modify(
         User[EnterpriseUser],
         ada.id,
-        PatchOp[User[EnterpriseUser]](operations=[PatchOperation(op="replace", path="active", value=False)]),
+        PatchOp[User[EnterpriseUser]](
+            operations=[PatchOperation(op="replace", path="active", value=False)]
+        ),
     )
     assert off.active is False
     assert not Account.objects.get(pk=account.pk).is_active
     on = scim.modify(
         User[EnterpriseUser],
         ada.id,
-        PatchOp[User[EnterpriseUser]](operations=[PatchOperation(op="replace", path="active", value=True)]),
+        PatchOp[User[EnterpriseUser]](
+            operations=[PatchOperation(op="replace", path="active", value=True)]
+        ),
     )
     assert on.active is True
     assert Account.objects.get(pk=account.pk).is_active
@@ -127,14 +131,18 @@ def test_lifecycle_with_scim2_client(scim):
     team = scim.modify(
         Group,
         team.id,
-        PatchOp[Group](operations=[PatchOperation(op="add", path="members", value=[{"value": ada.id}])]),
+        PatchOp[Group](
+            operations=[PatchOperation(op="add", path="members", value=[{"value": ada.id}])]
+        ),
     )
     assert {m.value for m in team.members} == {boss.id, ada.id}
     assert Community.objects.get(pk=community.pk).members_count == 2
     team = scim.modify(
         Group,
         team.id,
-        PatchOp[Group](operations=[PatchOperation(op="remove", path=f'members[value eq "{ada.id}"]')]),
+        PatchOp[Group](
+            operations=[PatchOperation(op="remove", path=f'members[value eq "{ada.id}"]')]
+        ),
     )
     assert [m.value for m in team.members] == [boss.id]
     assert Community.objects.get(pk=community.pk).members_count == 1

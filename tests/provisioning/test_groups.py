@@ -24,7 +24,9 @@ def group_body(name="Platform team", members=()):
     }
 
 
-def test_group_becomes_a_provisioned_private_community(scim, people, django_capture_on_commit_callbacks):
+def test_group_becomes_a_provisioned_private_community(
+    scim, people, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = scim.post("Groups", group_body(members=people[:2]))
     assert response.status_code == 201, response.content

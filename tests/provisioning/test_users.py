@@ -80,9 +80,12 @@ def test_filters(scim):
         assert body["totalResults"] == 1, expression
         assert body["Resources"][0]["id"] == ada["id"]
     assert scim.get('Users?filter=userName eq "nobody"').json()["totalResults"] == 0
-    assert scim.get('Users?filter=emails[type eq "home"].value eq "ada@example.com"').json()[
-        "totalResults"
-    ] == 0
+    assert (
+        scim.get('Users?filter=emails[type eq "home"].value eq "ada@example.com"').json()[
+            "totalResults"
+        ]
+        == 0
+    )
 
 
 def test_pagination(scim):
@@ -99,7 +102,7 @@ def test_pagination(scim):
 
 @pytest.mark.parametrize(
     "expression",
-    ['userName eq', 'nickName eq "x"', 'userName gt "a"', 'active eq "yes"', "((", 'x[y eq "z"]'],
+    ["userName eq", 'nickName eq "x"', 'userName gt "a"', 'active eq "yes"', "((", 'x[y eq "z"]'],
 )
 def test_bad_filter_is_invalid_filter(scim, expression):
     assert_scim_error(scim.get(f"Users?filter={expression}"), 400, "invalidFilter")
@@ -144,16 +147,16 @@ def test_pathless_replace_with_a_dictionary_and_string_booleans(scim):
     assert body["name"]["givenName"] == "Augusta Ada"
     assert body[ENTERPRISE]["department"] == "Poetry"
     assert body["active"] is False
-    response = scim.operations(f"Users/{ada['id']}", {"op": "Replace", "path": "active", "value": "True"})
+    response = scim.operations(
+        f"Users/{ada['id']}", {"op": "Replace", "path": "active", "value": "True"}
+    )
     assert response.json()["active"] is True
     assert User.objects.get(username="ada").is_active
 
 
 def test_remove_manager(scim):
     boss = scim.post("Users", user_body("grace@example.com")).json()
-    ada = scim.post(
-        "Users", user_body(**{ENTERPRISE: {"manager": boss["id"]}})
-    ).json()
+    ada = scim.post("Users", user_body(**{ENTERPRISE: {"manager": boss["id"]}})).json()
     response = scim.operations(
         f"Users/{ada['id']}", {"op": "Remove", "path": f"{ENTERPRISE}:manager"}
     )
@@ -167,7 +170,9 @@ def test_etag_if_match(scim):
     etag = ada["meta"]["version"]
     stale = 'W/"0000"'
     response = scim.operations(
-        f"Users/{ada['id']}", {"op": "replace", "path": "title", "value": "X"}, **{"If-Match": stale}
+        f"Users/{ada['id']}",
+        {"op": "replace", "path": "title", "value": "X"},
+        **{"If-Match": stale},
     )
     assert_scim_error(response, 412)
     response = scim.operations(
