@@ -57,6 +57,21 @@ def user_records_by_ids(values: list) -> dict[str, ProvisionedUser]:
     return found
 
 
+def manager_record(value: str) -> ProvisionedUser:
+    """The manager a directory names: by our id (Entra ID sends it), else by the userName,
+    externalId or employeeNumber the directory gave them (Okta's `managerId` is whatever the
+    company keeps there, often the manager's login)."""
+    pk = _uuid(value)
+    live = ProvisionedUser.objects.filter(deleted_at__isnull=True)
+    record = live.filter(scim_id=pk).first() if pk else None
+    for lookup in ("user_name__iexact", "external_id", "employee_number"):
+        if record is None and value:
+            record = live.filter(**{lookup: value}).order_by("pk").first()
+    if record is None:
+        raise bad(f"No user {value!r} to be the manager.")
+    return record
+
+
 # --- User filters as queries -----------------------------------------------------------------
 
 _NOTHING = Q(pk__in=[])

@@ -237,8 +237,7 @@ def _check_email_free(email: str, *, user: User | None) -> None:
 def _manager_profile(data: UserInput, *, record: ProvisionedUser | None) -> Profile | None:
     if not data.manager_id:
         return None
-    manager = selectors.user_records_by_ids([data.manager_id])
-    manager_record = next(iter(manager.values()))
+    manager_record = selectors.manager_record(data.manager_id)
     if record is not None and manager_record.pk == record.pk:
         raise bad("Nobody is their own manager.")
     return Profile.objects.get(user_id=manager_record.user_id)

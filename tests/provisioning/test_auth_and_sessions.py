@@ -150,3 +150,34 @@ def test_deactivation_ends_sessions_and_app_tokens(scim):
 
     scim.operations(f"Users/{ada['id']}", {"op": "replace", "path": "active", "value": True})
     assert User.objects.get(pk=user.pk).is_active
+
+
+def test_an_admin_unticking_active_ends_the_sessions_too(admin_client, alice):
+    browser = Client()
+    browser.force_login(alice)
+    assert Session.objects.filter(session_key=browser.session.session_key).exists()
+    page = admin_client.get(f"/admin/profiles/user/{alice.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        {
+            "username": alice.username,
+            "email": alice.email,
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "00:00:00",
+            "is_active": "",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": alice.profile.pk,
+            "profile-0-user": alice.pk,
+            "profile-0-display_name": alice.profile.display_name,
+        }
+    )
+    data.pop("password", None)
+    data.pop("last_login", None)
+    response = admin_client.post(f"/admin/profiles/user/{alice.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not User.objects.get(pk=alice.pk).is_active
+    assert not Session.objects.filter(session_key=browser.session.session_key).exists()

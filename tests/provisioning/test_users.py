@@ -212,3 +212,52 @@ def test_missing_user_is_404(scim):
     assert_scim_error(scim.get("Users/00000000-0000-0000-0000-000000000000"), 404)
     assert_scim_error(scim.get("Users/not-a-uuid"), 404)
     assert_scim_error(scim.operations("Users/nope", {"op": "remove", "path": "title"}), 404)
+
+
+def test_a_page_of_users_costs_the_same_queries_at_2_or_20(scim, django_assert_max_num_queries):
+    boss = scim.post("Users", user_body("boss@example.com")).json()
+    for n in range(2):
+        scim.post(
+            "Users",
+            user_body(
+                f"a{n}@example.com", **{ENTERPRISE: {"department": f"D{n}", "manager": boss["id"]}}
+            ),
+        )
+    # The token, the count, the page (with departments, managers and their records joined).
+    with django_assert_max_num_queries(3):
+        scim.get("Users")
+    for n in range(2, 20):
+        scim.post(
+            "Users",
+            user_body(
+                f"a{n}@example.com", **{ENTERPRISE: {"department": f"D{n}", "manager": boss["id"]}}
+            ),
+        )
+    with django_assert_max_num_queries(3):
+        assert scim.get("Users").json()["totalResults"] == 21
+
+
+def test_a_page_of_groups_costs_the_same_queries_at_1_or_10(scim, django_assert_max_num_queries):
+    ids = [scim.post("Users", user_body(f"m{n}@example.com")).json()["id"] for n in range(3)]
+    scim.post("Groups", {"displayName": "G0", "members": [{"value": i} for i in ids]})
+    # The token, the groups, their communities' members, their roles' members, the records.
+    with django_assert_max_num_queries(5):
+        scim.get("Groups")
+    for n in range(1, 10):
+        scim.post("Groups", {"displayName": f"G{n}", "members": [{"value": i} for i in ids]})
+    scim.post("Groups", {"displayName": "Moderators", "members": [{"value": ids[0]}]})
+    with django_assert_max_num_queries(5):
+        assert scim.get("Groups").json()["totalResults"] == 11
+
+
+def test_manager_named_by_user_name_or_employee_number(scim):
+    scim.post("Users", user_body("grace@example.com", externalId="00u-grace"))
+    body = user_body(**{ENTERPRISE: {"manager": {"value": "GRACE@example.com"}}})
+    ada = scim.post("Users", body).json()
+    assert User.objects.get(username="ada").profile.manager.user.email == "grace@example.com"
+    response = scim.operations(
+        f"Users/{ada['id']}",
+        {"op": "replace", "path": f"{ENTERPRISE}:manager.value", "value": "00u-grace"},
+    )
+    assert response.status_code == 200, response.content
+    assert User.objects.get(username="ada").profile.manager.user.email == "grace@example.com"
