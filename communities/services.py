@@ -4,6 +4,8 @@ Every membership change runs with the community's row locked, so two admins acti
 cannot leave it without an owner, and `members_count` is recounted in the same transaction.
 """
 
+from collections.abc import Collection
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -471,3 +473,112 @@ def memberships_recount_all() -> None:
     for pk, n, stored in rows:
         if n != stored:
             Community.objects.filter(pk=pk).update(members_count=n)
+
+
+# --- Communities managed by the company directory (provisioning, SCIM groups) ---------------
+
+
+def provisioned_community_create(*, name: str, description: str = "") -> Community:
+    """A community whose members come from the company directory: private (everyone finds
+    it, members read it), by invitation, with no owner (admins manage it in the admin)."""
+    name = _clean_name(name)
+    base = slugify(name)[:44] or "group"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-group"
+    slug, n = base, 1
+    while Community.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    with transaction.atomic():
+        return Community.objects.create(
+            name=name,
+            slug=slug,
+            description=_clean_description(description),
+            visibility=Visibility.PRIVATE,
+            join_policy=JoinPolicy.INVITE,
+            provisioned=True,
+        )
+
+
+def provisioned_community_rename(*, community: Community, name: str) -> Community:
+    name = _clean_name(name)
+    if community.name != name:
+        community.name = name
+        community.save(update_fields=["name"])
+    return community
+
+
+def provisioned_community_release(*, community: Community) -> None:
+    """The directory dropped the group: the community stays, with its posts and members, and
+    is no longer managed by the directory (an admin gives it an owner in the admin)."""
+    Community.objects.filter(pk=community.pk).update(provisioned=False)
+    community.provisioned = False
+
+
+def provisioned_members_sync(
+    *,
+    community: Community,
+    add: Collection[int] = (),
+    remove: Collection[int] = (),
+    exact: Collection[int] | None = None,
+) -> tuple[list[int], list[int]]:
+    """The directory's membership change of a provisioned community: add and remove user ids,
+    or set the exact set of members (`exact`). Members are active members; the count is
+    recounted and each person concerned hears `community.membership`. Idempotent. Returns
+    (added, removed) user ids."""
+    if not community.provisioned:
+        raise ValidationError("This community is not managed by the company directory.")
+    with transaction.atomic():
+        _locked(community)
+        current = dict(
+            Membership.objects.filter(community=community).values_list("user_id", "state")
+        )
+        if exact is not None:
+            wanted = set(exact)
+            add = wanted
+            remove = set(current) - wanted
+        remove = set(remove) - set(add)
+        to_create = [pk for pk in dict.fromkeys(add) if pk not in current]
+        to_activate = [pk for pk in dict.fromkeys(add) if current.get(pk, State.ACTIVE) != "active"]
+        to_delete = [pk for pk in remove if pk in current]
+        now = timezone.now()
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    community=community,
+                    user_id=pk,
+                    role=Role.MEMBER,
+                    state=State.ACTIVE,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for pk in to_create
+            ],
+            ignore_conflicts=True,
+        )
+        if to_activate:
+            Membership.objects.filter(community=community, user_id__in=to_activate).update(
+                state=State.ACTIVE, updated_at=now
+            )
+        if to_delete:
+            Membership.objects.filter(community=community, user_id__in=to_delete).delete()
+        added = to_create + to_activate
+        if added or to_delete:
+            _recount(community)
+        if added:
+            events.memberships_added(community=community, user_ids=added)
+        for pk in to_delete:
+            events.membership_removed(community=community, user_id=pk)
+    return added, to_delete
+
+
+def memberships_recount_for_user(*, user_id: int) -> None:
+    """Recount the communities someone is an active member of (after their account was
+    deactivated or reactivated: only active accounts count)."""
+    ids = Membership.objects.filter(user_id=user_id, state=State.ACTIVE).values_list(
+        "community_id", flat=True
+    )
+    for community in Community.objects.filter(pk__in=list(ids)):
+        with transaction.atomic():
+            _locked(community)
+            _recount(community)

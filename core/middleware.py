@@ -13,8 +13,9 @@ from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParser
 from django.utils.cache import add_never_cache_headers
 
-# JSON surfaces answer 401 themselves (DRF, allauth headless) instead of redirecting to a page.
-JSON_PREFIXES = ("/api/", "/_allauth/")
+# JSON surfaces answer 401 themselves (DRF, allauth headless, SCIM provisioning with its bearer
+# tokens) instead of redirecting to a page.
+JSON_PREFIXES = ("/api/", "/_allauth/", "/scim/")
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

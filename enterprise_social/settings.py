@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "activity",
     "notifications",
     "communities",
+    "provisioning",
     "feeds",
     "exec_blog",
     "engagement",
@@ -573,3 +574,18 @@ WEBHOOK_RETRY_MAX = env_float("WEBHOOK_RETRY_MAX", 6 * 3600.0)
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
 if WEBHOOK_DISABLE_AFTER < 1:
     stop("WEBHOOK_DISABLE_AFTER", "must be 1 or more.")
+
+# --- Provisioning (SCIM 2.0, issue 19) ---------------------------------------------------------
+
+# Directory groups that are roles rather than communities: "Directory group=Role" pairs,
+# comma-separated (the role is a Django group: Executives, HR, Moderators, or Compliance once it
+# exists). Every other group the directory pushes becomes a provisioned community.
+SCIM_ROLE_GROUPS: dict[str, str] = {}
+_SCIM_ROLE_DEFAULT = ["Executives=Executives", "HR=HR", "Moderators=Moderators"]
+for _pair in env_list("SCIM_ROLE_GROUPS") or _SCIM_ROLE_DEFAULT:
+    _name, _sep, _role = _pair.partition("=")
+    if not _sep or not _name.strip() or not _role.strip():
+        stop("SCIM_ROLE_GROUPS", f"{_pair!r} is not 'Directory group=Role'.")
+    SCIM_ROLE_GROUPS[_name.strip()] = _role.strip()
+# The most resources one page of a SCIM list returns (`count` above it is lowered to it).
+SCIM_MAX_RESULTS = env_int("SCIM_MAX_RESULTS", 200)

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("communities.urls")),
     path("", include("feeds.urls")),
     path("api/v1/", include(api_patterns)),
+    path("scim/v2/", include("provisioning.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -57,6 +57,9 @@ class UserAdmin(DjangoUserAdmin):
         # Remember the roles as they were, to record what this save changes.
         obj._roles_before = services.role_names_of(User.objects.get(pk=obj.pk)) if obj.pk else set()
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" ends the sessions now (and so the sockets), as SCIM does.
+            services.user_sessions_end(user=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

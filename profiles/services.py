@@ -5,10 +5,13 @@ import logging
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from core.images import reencode_upload
@@ -163,7 +166,65 @@ def avatar_remove(*, actor: User, profile: Profile) -> Profile:
     return profile
 
 
+def user_sessions_end(*, user: User) -> int:
+    """Delete every live session of an account (browser sessions and the app clients'
+    `X-Session-Token`s, which are sessions too). Returns how many.
+
+    Sessions do not name their user in a column, so each live one is decoded: deactivations
+    are rare, and the stream hub's sweep closes the account's sockets once their session row
+    is gone (core.streaming, within 3 s). Deleted through the session store, so the cached_db
+    engine forgets its cached copy too."""
+    store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    user_id = str(user.pk)
+    ended = 0
+    live = Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
+    for session in live:
+        if session.get_decoded().get("_auth_user_id") == user_id:
+            store_class(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+def account_set_active(*, user: User, active: bool) -> bool:
+    """Deactivate (or reactivate) an account; the profile stays, shown as a former employee.
+    Deactivating ends its sessions at once (the auth backends would refuse them on the next
+    request anyway; this also closes its sockets and frees the rows). Returns whether it
+    changed."""
+    if user.is_active == active:
+        if not active:
+            user_sessions_end(user=user)
+        return False
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    if not active:
+        user_sessions_end(user=user)
+    logger.info("account %s %s", user.pk, "reactivated" if active else "deactivated")
+    return True
+
+
 # --- Organisation (admins) -----------------------------------------------------------------
+
+
+def department_get_or_create(*, name: str) -> Department:
+    """The department of that name (any case), created when it is new (provisioning: the
+    directory names departments the product has not seen yet)."""
+    name = " ".join(str(name).split())[:100]
+    if not name:
+        raise ValidationError({"department": "A department has a name."})
+    department = Department.objects.filter(name__iexact=name).first()
+    if department is not None:
+        return department
+    base = slugify(name)[:90] or "department"
+    slug, n = base, 1
+    while Department.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    try:
+        with transaction.atomic():
+            return Department.objects.create(name=name, slug=slug)
+    except IntegrityError:  # made a moment ago by a concurrent request
+        return Department.objects.get(name__iexact=name)
 
 
 def manager_chain_would_cycle(*, profile: Profile, manager: Profile | None) -> bool:

@@ -88,6 +88,7 @@ def test_the_sweep_sees_every_part_of_the_project():
     assert "statuses/<status_id>/poll/vote/" in ROUTES  # voting in polls: refused below
     assert "api/v1/statuses/<status_id>/poll/vote/" in ROUTES
     assert any(r.startswith("_allauth/app/v1/") for r in ROUTES)
+    assert "scim/v2/Users/<scim_id>/?" in ROUTES  # provisioning: a bearer token or 401
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -101,6 +102,11 @@ def test_anonymous_is_refused_everywhere_except_the_allow_list(client, alice, ro
         if route.startswith("api/"):
             assert response.status_code == 401, (method, url, response.status_code)
             assert b"/api/v1/" not in response.content  # neither data nor the schema
+        elif route.startswith("scim/"):
+            # Provisioning answers only to a bearer token (no session, no login page).
+            assert response.status_code == 401, (method, url, response.status_code)
+            assert response["WWW-Authenticate"].startswith("Bearer")
+            assert response["Content-Type"].startswith("application/scim+json")
         elif route.startswith("_allauth/"):
             # allauth answers 409 where a step of a login flow is not pending: still a refusal.
             assert response.status_code in (401, 409), (method, url, response.status_code)
