@@ -11,8 +11,9 @@ import io
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from communities.models import Community, Membership
@@ -519,3 +520,34 @@ def test_the_moderation_log_page_hides_entries_of_communities_you_cannot_read(cl
     for role in EMPLOYEES:
         html = clients[role].get("/moderation/log/").content.decode()
         assert ("Leaked roadmap" in html) == (role in MEMBERS | {"moderator"}), role
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def grow(people, start: int, n: int) -> None:
+    """n more communities, members and community posts, of every sort."""
+    club = community("open")
+    for i in range(start, start + n):
+        extra = Community.objects.create(
+            name=f"Extra {i}", slug=f"extra-{i}", visibility=("open", "private", "secret")[i % 3]
+        )
+        Membership.objects.create(community=extra, user=people["admin"], role="owner")
+        person = UserFactory(username=f"extra{i}")
+        Membership.objects.create(community=club, user=person, role=("member", "admin")[i % 2])
+        feed_services.status_create(author=person, body=f"Post {i} #tag{i}", community=club)
+
+
+@pytest.mark.parametrize("url", ["/communities/", "/c/open/", "/c/open/members/"])
+def test_the_list_pages_do_not_grow_with_rows(clients, people, url, django_assert_max_num_queries):
+    grow(people, 0, 3)
+    few = count_queries(clients["admin"], url)
+    grow(people, 3, 15)
+    with django_assert_max_num_queries(few):
+        clients["admin"].get(url)
