@@ -9,8 +9,8 @@ requests and approvals, invitations, removals, leaving, follows, moves between d
 announcements, new posts). After the setup and after each change, every person's readable set
 is computed by the oracle below, written plainly from the rules and independently of the code,
 and compared with what that person gets from the API: the statuses list, each status (200 or
-404), search, the hashtag list, every community's feed (or its 404), the home feed, and the
-list of communities (secret ones only for members and invitees).
+404), search, the hashtag list, a person's posts, every community's feed (or its 404), the home
+feed, and the list of communities (secret ones only for members and invitees).
 """
 
 from dataclasses import dataclass, field
@@ -405,8 +405,8 @@ class Reader:
         self.seen[surface] = now
         return self.everything or before != now
 
-    def ids(self, path: str) -> set[int]:
-        response = self.client.get(path, {"page_size": 100})
+    def ids(self, path: str, **params) -> set[int]:
+        response = self.client.get(path, {"page_size": 100, **params})
         assert response.status_code == 200, (*self.why, path, response.status_code)
         return {s["id"] for s in response.json()["results"]} & self.all_posts
 
@@ -431,8 +431,12 @@ class Reader:
         before = self.seen.get("readable", (set(), set()))
         if not self.changed("readable", (expected, self.all_posts)):
             return
-        assert self.ids(f"/api/v1/statuses/?q={TOKEN}") == expected, (*why, "search")
-        assert self.ids(f"/api/v1/statuses/?hashtag={TAG}") == expected, (*why, "hashtag")
+        assert self.ids("/api/v1/statuses/", q=TOKEN) == expected, (*why, "search")
+        assert self.ids("/api/v1/statuses/", hashtag=TAG) == expected, (*why, "hashtag")
+        # What someone's profile lists: the next person's posts.
+        author = (person + 1) % len(w.departments)
+        theirs = {p.pk for p in w.posts if p.author == author} & expected
+        assert self.ids("/api/v1/statuses/", author=f"p{author}") == theirs, (*why, "author")
         asked = self.all_posts
         if not self.everything:
             asked = (expected ^ before[0]) | (self.all_posts - before[1])
