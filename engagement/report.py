@@ -291,17 +291,18 @@ def community_scope(pk: int) -> tuple[str, int]:
 def load_communities(weeks: list[date], months: list[date], end: date) -> Data:
     """The community figures of these weeks and months, and members at `end`, in the shape the
     department figures have (`Data`), keyed by `community_scope`. Two queries, three when the
-    members at `end` have not been counted yet."""
+    members at `end` have not been counted yet.
+
+    Only blocks that can be used are read (most of a small community's are not): a block below
+    the minimum group is in no number anyway."""
     wanted = Q(period=Period.DAY, metric=HEADCOUNT, start=end)
+    usable = Q(subject=0, people__gte=min_group())
     if weeks:
-        wanted |= Q(
-            period=Period.WEEK,
-            start__range=(weeks[0], weeks[-1]),
-            metric__in=COMMUNITY_METRICS,
-            subject=0,
+        wanted |= usable & Q(
+            period=Period.WEEK, start__range=(weeks[0], weeks[-1]), metric__in=COMMUNITY_METRICS
         )
     if months:
-        wanted |= Q(period=Period.MONTH, start__in=months, metric=ACTIVE, subject=0)
+        wanted |= usable & Q(period=Period.MONTH, start__in=months, metric=ACTIVE)
     weekly, monthly, headcounts = {}, {}, {}
     counted = False
     for period, start, pk, metric, count, people, person_days in CommunityRollup.objects.filter(

@@ -88,3 +88,32 @@ def test_a_second_run_creates_no_events(year):
         set(Rollup.objects.values_list("period", "start", "department_id", "metric", "count"))
         == rollups
     )
+
+
+def test_content_in_a_community_keeps_its_community(year):
+    from communities.models import Community
+
+    author = Status.objects.filter(blog_post=None, idea=None).first().author
+    group = Community.objects.create(name="Seeded group", slug="seeded-group")
+    when = timezone.now() - timedelta(days=2)
+    status = Status.objects.create(
+        author=author,
+        body="In the group",
+        body_html="In the group",
+        community=group,
+        created_at=when,
+    )
+    comment = Comment.objects.create(status=status, author=author, body="Yes", body_html="Yes")
+    Reaction.objects.create(status=status, user=author, kind="like")
+    assert "3 new events" in seed()
+    assert ActivityEvent.objects.get(kind=Kind.STATUS, object_id=status.pk).community_id == group.pk
+    assert (
+        ActivityEvent.objects.get(kind=Kind.COMMENT, object_id=comment.pk).community_id == group.pk
+    )
+    assert (
+        ActivityEvent.objects.get(kind=Kind.REACTION, object_id=status.pk).community_id == group.pk
+    )
+    # Everything else is in no community.
+    assert set(
+        ActivityEvent.objects.exclude(community_id=None).values_list("community_id", flat=True)
+    ) == {group.pk}
