@@ -1,6 +1,5 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +13,6 @@ from .serializers import (
 
 
 class NotificationSettingsView(APIView):
-    parser_classes = [JSONParser]
 
     @extend_schema(responses=NotificationSettingsSerializer)
     def get(self, request):
@@ -35,7 +33,6 @@ class VapidPublicKeyView(APIView):
 
 
 class PushSubscriptionsView(APIView):
-    parser_classes = [JSONParser]
 
     @extend_schema(request=PushSubscriptionSerializer, responses={201: None})
     def post(self, request):

@@ -268,7 +268,11 @@ def push_subscribe(*, user: User, data, user_agent: str = "") -> PushSubscriptio
         raise ValidationError({"detail": ["Push is not configured on this server."]})
     if not isinstance(data, dict):
         raise ValidationError({"detail": ["Give {endpoint, keys: {p256dh, auth}}."]})
-    errors: dict[str, list[str]] = {}
+    # What a browser's PushSubscription.toJSON() holds; anything else is refused by name.
+    errors: dict[str, list[str]] = {
+        name: ["Unknown field. Fields: endpoint, keys, expirationTime."]
+        for name in sorted(set(data) - {"endpoint", "keys", "expirationTime"})
+    }
     endpoint = data.get("endpoint")
     try:
         check_public_url(endpoint)

@@ -339,8 +339,13 @@ def _unsafe_page_urls(patterns=None, prefix=""):
         if isinstance(entry, URLResolver):
             yield from _unsafe_page_urls(entry.url_patterns, route)
         elif isinstance(entry, URLPattern):
-            if route.startswith(("_allauth/app/", "static/", "media/")) or "^" in route:
-                continue  # app tokens carry no cookie; regex routes are admin's internals
+            if route.startswith(("_allauth/app/", "static/", "media/", "scim/")) or "^" in route:
+                # App and SCIM tokens carry no cookie; regex routes are admin's internals.
+                continue
+            if route.startswith("u/"):
+                # One-click unsubscribe (RFC 8058): a mail client POSTs the signed link without
+                # a session or a token; the signature is the proof (tests/reach/test_email.py).
+                continue
             url = re.sub(
                 r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGS.get(m.group(1) or "str", "x"), route
             )

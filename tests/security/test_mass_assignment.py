@@ -104,6 +104,8 @@ COVERED = {
     ("communities/<str:slug>/members/<str:username>/", "put"): "test_community_member_put",
     ("communities/<str:slug>/departments/", "post"): "test_community_department_add",
     ("webhooks/", "post"): "test_webhook_create",
+    ("me/notification-settings/", "put"): "test_notification_settings_update",
+    ("push/subscriptions/", "post"): "test_push_subscription_create",
 }
 
 
@@ -549,3 +551,40 @@ def test_webhook_create(admin_user, bob):
     body = {"url": "https://93.184.216.34/hook", "events": ["status.created"], **intruders}
     assert_refused(client_for(admin_user).post("/api/v1/webhooks/", body, format="json"), intruders)
     assert not WebhookEndpoint.objects.exists()
+
+
+def assert_named(response, intruders: dict):
+    """reach's own wording: a 400 naming each unknown field ("Unknown field. Fields: …")."""
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(intruders) <= set(body), body
+    for name in intruders:
+        assert "Unknown field" in str(body[name])
+
+
+def test_notification_settings_update(alice, bob):
+    from reach.models import NotificationSettings
+
+    # `push_available` is read-only and ignored: a client sends back what it read.
+    intruders = {**extras(other=bob), "next_digest_at": LONG_AGO}
+    response = client_for(alice).put(
+        "/api/v1/me/notification-settings/", {"digest": "weekly", **intruders}, format="json"
+    )
+    assert_named(response, intruders)
+    assert not NotificationSettings.objects.filter(user=bob).exists()
+    assert not NotificationSettings.objects.filter(user=alice, digest="weekly").exists()
+
+
+def test_push_subscription_create(alice, bob, settings):
+    from reach.models import PushSubscription
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = "configured", "for this test"
+    intruders = {**extras(other=bob), "last_success_at": LONG_AGO, "user_agent": "forged"}
+    body = {
+        "endpoint": "https://93.184.216.34/push/abc",
+        "keys": {"p256dh": "B" * 87, "auth": "A" * 22},
+        **intruders,
+    }
+    response = client_for(alice).post("/api/v1/push/subscriptions/", body, format="json")
+    assert_named(response, intruders)
+    assert not PushSubscription.objects.exists()
