@@ -20,9 +20,12 @@ def may_moderate_somewhere(user) -> bool:
     fetched, so that everyone else is refused alike (403) whatever the target."""
     if is_moderator(user):
         return True
-    return is_employee(user) and Membership.objects.filter(
-        user_id=user.pk, state="active", role__in=("owner", "admin")
-    ).exists()
+    return (
+        is_employee(user)
+        and Membership.objects.filter(
+            user_id=user.pk, state="active", role__in=("owner", "admin")
+        ).exists()
+    )
 
 
 def can_moderate_status(user, status) -> bool:

@@ -34,7 +34,9 @@ def test_private_community_round_trip(alice, bob, carol):
     assert r.status_code == 201, r.json()
     assert r.json()["community"] == {"slug": "offsite-2027", "name": "Offsite 2027"}
     sid = r.json()["id"]
-    assert [s["id"] for s in b.get("/api/v1/communities/offsite-2027/feed/").json()["results"]] == [sid]
+    assert [s["id"] for s in b.get("/api/v1/communities/offsite-2027/feed/").json()["results"]] == [
+        sid
+    ]
     assert sid in [s["id"] for s in b.get("/api/v1/feed/").json()["results"]]
     assert c.get(f"/api/v1/statuses/{sid}/").status_code == 404
     assert sid not in [s["id"] for s in c.get("/api/v1/statuses/").json()["results"]]
