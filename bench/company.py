@@ -6,9 +6,11 @@ fresh database when it does not (or when asked), and returns the seed's wall tim
 
 `ensure_accounts(ctx)` (after `django.setup()`) adds, idempotently:
 
-- three feed viewers in the largest department (`ctx.viewers`):
+- four feed viewers in the largest department (`ctx.viewers`):
   `follows_1000` follows the 1,000 people who post most; `follows_10` follows 10 people who
   rarely post; `follows_none` follows nobody (their feed is the department and announcements);
+  `communities_50` follows nobody and is an active member of the 50 communities with the most
+  statuses (their feed is the department, announcements and one branch per community);
 - `ctx.shared["writers"]`: 200 writers (`bench-writer-NNN`). The product limits statuses per
   person per minute, so the write scenarios rotate through many people as a real company does;
 - `ctx.shared["followers"]`: `ctx.followers` seeded employees, each following every writer;
@@ -30,7 +32,11 @@ VIEWERS = {
     "follows_1000": "bench-viewer-1000",
     "follows_10": "bench-viewer-10",
     "follows_none": "bench-viewer-none",
+    "communities_50": "bench-viewer-communities",
 }
+# The viewers the load scenarios share (the same three as before communities, for comparison).
+LOAD_VIEWERS = ("follows_1000", "follows_10", "follows_none")
+COMMUNITIES = 50
 
 
 def _admin_conninfo(database_url: str) -> tuple[str, str]:
@@ -209,6 +215,8 @@ def ensure_accounts(ctx: Context) -> None:
         _follow([(viewer_1000, a) for a in authors[:1_000]])
         _follow([(viewer_10, a) for a in authors[-10:]])
 
+    _join_communities(ids[VIEWERS["communities_50"]])
+
     writers = [f"bench-writer-{n:03d}" for n in range(WRITERS)]
     writer_ids = _ensure_people(writers, department_id)
     ctx.shared["writers"] = writers
@@ -229,6 +237,37 @@ def ensure_accounts(ctx: Context) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE profiles_follow")
     log(f"bench accounts ready in {time.perf_counter() - started:.1f} s")
+
+
+def _join_communities(user_id: int) -> None:
+    """Make `user_id` an active member of the COMMUNITIES communities with the most statuses
+    (the seed plans one community per 20 people: 50 in the quick company, 500 in the full)."""
+    from django.db.models import Count
+
+    from communities.models import Community, Membership
+
+    busiest = list(
+        Community.objects.annotate(n=Count("statuses"))
+        .order_by("-n", "id")
+        .values_list("id", flat=True)[:COMMUNITIES]
+    )
+    if len(busiest) < COMMUNITIES:
+        raise BenchError(
+            f"the bench company has {len(busiest)} communities; the 50-community viewer needs "
+            f"{COMMUNITIES}: reseed with --reseed"
+        )
+    Membership.objects.filter(user_id=user_id).exclude(community_id__in=busiest).delete()
+    Membership.objects.bulk_create(
+        [
+            Membership(community_id=c, user_id=user_id, role="member", state="active")
+            for c in busiest
+        ],  # fmt: skip
+        ignore_conflicts=True,
+    )
+    Membership.objects.filter(user_id=user_id).update(role="member", state="active")
+    for community in Community.objects.filter(pk__in=busiest):
+        count = community.memberships.filter(state="active").count()
+        Community.objects.filter(pk=community.pk).update(members_count=count)
 
 
 def sessions(usernames: list[str]) -> dict[str, str]:

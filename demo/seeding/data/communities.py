@@ -64,7 +64,7 @@ SITE_DESCRIPTION = (
 SITE_POSTS = (
     CommunityPost(
         "owner",
-        "Welcome to **{community}** 👋 Building news, events and lunch plans for everyone at "
+        "Welcome to **{community}**! Building news, events and lunch plans for everyone at "
         "the {office} office. Desks are booked on the [intranet](https://example.com/desks); "
         "visitors sign in at reception. New here? Say hello below.",
         (_c("member", "Hello from the third floor! Glad this exists."),
@@ -75,7 +75,7 @@ SITE_POSTS = (
     CommunityPost(
         "member",
         "Who's up for lunch on Friday? There's a new ramen place two streets away. Meet in the "
-        "lobby at 12:30 🍜",
+        "lobby at 12:30.",
         (_c("member", "Count me in!"), _c("member", "Save me a seat, I'll be ten minutes late.")),
         reactions=9,
     ),
@@ -88,7 +88,7 @@ REMOTE_DESCRIPTION = (
 REMOTE_POSTS = (
     CommunityPost(
         "owner",
-        "Welcome to **{community}** 👋 For everyone who works from home or on the road. Put "
+        "Welcome to **{community}**! For everyone who works from home or on the road. Put "
         "your time zone in your profile so people know when to reach you, and share your best "
         "tips here.",
         (_c("member", "Tip one: a second monitor changed my life."),
@@ -99,7 +99,7 @@ REMOTE_POSTS = (
     CommunityPost(
         "member",
         "Virtual coffee roulette is back: every Tuesday at 15:00 UTC you're paired with someone "
-        "at random for 20 minutes. Sign up in the thread ☕",
+        "at random for 20 minutes. Sign up in the thread.",
         (_c("member", "Signed up! Last round I met someone from legal who also bakes."),),
         reactions=8,
     ),
@@ -126,7 +126,7 @@ COMMUNITIES = (
             CommunityPost(
                 "member",
                 "Pricing page copy is ready for review. Looking for a second pair of eyes, "
-                "ideally from someone who talks to customers every day 👀",
+                "ideally from someone who talks to customers every day.",
                 (_c("admin", "I'll take a look this afternoon."),),
                 reactions=4,
             ),
@@ -172,7 +172,7 @@ COMMUNITIES = (
             CommunityPost(
                 "bob",
                 "Saturday ride: 60 km along the river, coffee stop halfway, no-drop pace. "
-                "Meet at 8:00 by the north entrance 🚲",
+                "Meet at 8:00 by the north entrance.",
                 (_c("member", "I'm in. Bringing the new wheels."),
                  _c("member", "Can't make this one, next time!"),
                  _c("bob", "Route is on the club page, ping me if you get lost.")),
@@ -206,7 +206,7 @@ COMMUNITIES = (
                 "handles? Asking for a friend (me).",
                 (_c("member", "Door knob covers. And a very good pair of headphones."),
                  _c("member", "Schedule your deep work for nap time and guard it with your life."),
-                 _c("alice", "Ordering the covers now, thank you both 😅")),
+                 _c("alice", "Ordering the covers now, thank you both.")),
                 reactions=9,
             ),
         ),
@@ -220,7 +220,7 @@ COMMUNITIES = (
             CommunityPost(
                 "alice",
                 "This month we're reading *The Soul of a New Machine*. We meet on the last "
-                "Thursday at 17:30, in the library corner or on video. All welcome 📚",
+                "Thursday at 17:30, in the library corner or on video. All welcome.",
                 (_c("member", "Halfway through and I already recognise three of our release "
                               "meetings in it."),
                  _c("alice", "Ha! Bring examples.")),
