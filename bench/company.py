@@ -63,7 +63,7 @@ def check_services(database_url: str, redis_url: str) -> None:
         raise BenchError(f"Redis unreachable at {redis_url}: {exc}") from None
 
 
-def _counts(database_url: str) -> tuple[int, int] | None:
+def _counts(database_url: str) -> tuple[int, int, int] | None:
     import psycopg
 
     try:
@@ -76,7 +76,8 @@ def _counts(database_url: str) -> tuple[int, int] | None:
             ).fetchone()[0]
             if statuses < 0 or statuses < 100_000:  # never analysed, or small: count exactly
                 statuses = conn.execute("SELECT count(*) FROM feeds_status").fetchone()[0]
-            return people, statuses
+            communities = conn.execute("SELECT count(*) FROM communities_community").fetchone()[0]
+            return people, statuses, communities
     except psycopg.Error:
         return None
 
@@ -96,8 +97,13 @@ def prepare_database(ctx: Context, *, reseed: bool) -> float | None:
 
     counts = None if reseed else _counts(ctx.database_url)
     if counts is not None:
-        people, statuses = counts
-        if people >= ctx.employees and statuses >= ctx.statuses * 0.98:
+        people, statuses, communities = counts
+        # A company seeded before communities has none: it is seeded again.
+        if (
+            people >= ctx.employees
+            and statuses >= ctx.statuses * 0.98
+            and communities >= COMMUNITIES
+        ):
             log(f"reusing the company in the bench database ({people:,} people, ~{statuses:,})")
             _manage(["migrate", "--noinput", "-v0"], ctx.env)
             _manage(["collectstatic", "--noinput", "-v0"], ctx.env)
