@@ -6,9 +6,11 @@ many places as a real one. People join those in proportion to an appetite drawn 
 most join none or one or two, a few join dozens. The fixed accounts are only in the scripted
 ones, so a demo tells the same story at any size.
 
-Each community draws from its own seeded generator, and every person's draws come in plan order
-(person i draws the i-th time), so a larger --employees adds members without moving the people
-already in: like the org chart, a rerun asks for rows that are already there.
+Each community draws from its own seeded generator, so the same --seed and --employees plan the
+same communities and members, and a rerun asks for rows that are already there. In the scripted
+communities every person draws in plan order (person i draws the i-th time): a larger
+--employees adds members without moving anyone. The generated ones depend on how many there
+are: a larger company adds memberships there (a rerun never removes one).
 """
 
 import random
