@@ -6,9 +6,11 @@ fresh database when it does not (or when asked), and returns the seed's wall tim
 
 `ensure_accounts(ctx)` (after `django.setup()`) adds, idempotently:
 
-- three feed viewers in the largest department (`ctx.viewers`):
+- four feed viewers in the largest department (`ctx.viewers`):
   `follows_1000` follows the 1,000 people who post most; `follows_10` follows 10 people who
   rarely post; `follows_none` follows nobody (their feed is the department and announcements);
+  `communities_50` follows nobody and is an active member of the 50 communities with the most
+  statuses (their feed is the department, announcements and one branch per community);
 - `ctx.shared["writers"]`: 200 writers (`bench-writer-NNN`). The product limits statuses per
   person per minute, so the write scenarios rotate through many people as a real company does;
 - `ctx.shared["followers"]`: `ctx.followers` seeded employees, each following every writer;
@@ -30,7 +32,11 @@ VIEWERS = {
     "follows_1000": "bench-viewer-1000",
     "follows_10": "bench-viewer-10",
     "follows_none": "bench-viewer-none",
+    "communities_50": "bench-viewer-communities",
 }
+# The viewers the load scenarios share (the same three as before communities, for comparison).
+LOAD_VIEWERS = ("follows_1000", "follows_10", "follows_none")
+COMMUNITIES = 50
 
 
 def _admin_conninfo(database_url: str) -> tuple[str, str]:
@@ -57,7 +63,7 @@ def check_services(database_url: str, redis_url: str) -> None:
         raise BenchError(f"Redis unreachable at {redis_url}: {exc}") from None
 
 
-def _counts(database_url: str) -> tuple[int, int] | None:
+def _counts(database_url: str) -> tuple[int, int, int] | None:
     import psycopg
 
     try:
@@ -70,7 +76,8 @@ def _counts(database_url: str) -> tuple[int, int] | None:
             ).fetchone()[0]
             if statuses < 0 or statuses < 100_000:  # never analysed, or small: count exactly
                 statuses = conn.execute("SELECT count(*) FROM feeds_status").fetchone()[0]
-            return people, statuses
+            communities = conn.execute("SELECT count(*) FROM communities_community").fetchone()[0]
+            return people, statuses, communities
     except psycopg.Error:
         return None
 
@@ -90,8 +97,13 @@ def prepare_database(ctx: Context, *, reseed: bool) -> float | None:
 
     counts = None if reseed else _counts(ctx.database_url)
     if counts is not None:
-        people, statuses = counts
-        if people >= ctx.employees and statuses >= ctx.statuses * 0.98:
+        people, statuses, communities = counts
+        # A company seeded before communities has none: it is seeded again.
+        if (
+            people >= ctx.employees
+            and statuses >= ctx.statuses * 0.98
+            and communities >= COMMUNITIES
+        ):
             log(f"reusing the company in the bench database ({people:,} people, ~{statuses:,})")
             _manage(["migrate", "--noinput", "-v0"], ctx.env)
             _manage(["collectstatic", "--noinput", "-v0"], ctx.env)
@@ -209,6 +221,8 @@ def ensure_accounts(ctx: Context) -> None:
         _follow([(viewer_1000, a) for a in authors[:1_000]])
         _follow([(viewer_10, a) for a in authors[-10:]])
 
+    _join_communities(ids[VIEWERS["communities_50"]])
+
     writers = [f"bench-writer-{n:03d}" for n in range(WRITERS)]
     writer_ids = _ensure_people(writers, department_id)
     ctx.shared["writers"] = writers
@@ -229,6 +243,37 @@ def ensure_accounts(ctx: Context) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE profiles_follow")
     log(f"bench accounts ready in {time.perf_counter() - started:.1f} s")
+
+
+def _join_communities(user_id: int) -> None:
+    """Make `user_id` an active member of the COMMUNITIES communities with the most statuses
+    (the seed plans one community per 20 people: 50 in the quick company, 500 in the full)."""
+    from django.db.models import Count
+
+    from communities.models import Community, Membership
+
+    busiest = list(
+        Community.objects.annotate(n=Count("statuses"))
+        .order_by("-n", "id")
+        .values_list("id", flat=True)[:COMMUNITIES]
+    )
+    if len(busiest) < COMMUNITIES:
+        raise BenchError(
+            f"the bench company has {len(busiest)} communities; the 50-community viewer needs "
+            f"{COMMUNITIES}: reseed with --reseed"
+        )
+    Membership.objects.filter(user_id=user_id).exclude(community_id__in=busiest).delete()
+    Membership.objects.bulk_create(
+        [
+            Membership(community_id=c, user_id=user_id, role="member", state="active")
+            for c in busiest
+        ],  # fmt: skip
+        ignore_conflicts=True,
+    )
+    Membership.objects.filter(user_id=user_id).update(role="member", state="active")
+    for community in Community.objects.filter(pk__in=busiest):
+        count = community.memberships.filter(state="active").count()
+        Community.objects.filter(pk=community.pk).update(members_count=count)
 
 
 def sessions(usernames: list[str]) -> dict[str, str]:

@@ -13,8 +13,10 @@ PostgreSQL, with one writer or two:
     hierarchy.py      who works here, under whom, and who follows whom (no database)
     people.py         writes departments, skills, accounts, profiles, roles and follows
     cast.py           the company as the content needs it: teams, posting rates, office hours
+    community_plan.py which communities there are and who is in them (no database)
+    communities.py    writes the communities, their members and their scripted posts
     rendering.py      status HTML from templates without rendering each status
-    stream.py         the statuses, comments and reactions (no database)
+    stream.py         the statuses, comments and reactions, a share in communities (no database)
     content.py        writes the scripted stories and the stream
     notifications.py  what the accounts people log in as have been told
     leadership.py     the executive blog and the questions to leadership, via the services

@@ -29,7 +29,7 @@ from .cast import Cast, Clock
 from .data import STORIES, Story
 from .hierarchy import HEAD, IC
 from .notifications import ensure_notifications
-from .stream import SPARSE_FROM, ContentPlan
+from .stream import SPARSE_FROM, ContentPlan, Place
 from .writers import Hashtags, Progress, StatusWriter, chunked
 
 STATUS_CHUNK = 5000  # statuses per transaction, with their comments, reactions and links
@@ -56,14 +56,29 @@ def content_totals() -> ContentTotals:
 class ContentSeeder:
     """Writes the stories, the stream of statuses and the fixed accounts' notifications."""
 
-    def __init__(self, cast: Cast, *, seed: int, statuses: int, progress: Progress) -> None:
+    def __init__(
+        self,
+        cast: Cast,
+        *,
+        seed: int,
+        statuses: int,
+        progress: Progress,
+        places: list[tuple[Place, ...]] | None = None,
+        scripted: int = 0,
+    ) -> None:
+        """`places`: the communities people post stream statuses in (communities.py);
+        `scripted`: the statuses written elsewhere that --statuses counts, as it counts the
+        stories (the communities' scripted posts)."""
         self.cast = cast
         self.seed = seed
         self.statuses = statuses
+        self.scripted = scripted
         self.progress = progress
         self.now = timezone.now()
         self.clock = Clock(self.now, {p.location for p in cast.people})
-        self.plan = ContentPlan(cast, self.clock, seed=seed, sparse=statuses > SPARSE_FROM)
+        self.plan = ContentPlan(
+            cast, self.clock, seed=seed, sparse=statuses > SPARSE_FROM, places=places
+        )
         self.hashtags = Hashtags()
         self.writer = StatusWriter(cast, self.hashtags)
 
@@ -111,8 +126,9 @@ class ContentSeeder:
         # Where the stream stopped last time. Statuses posted by hand since count as seeded
         # ones: a rerun creates nothing rather than doubling anyone's demo.
         # The cards of blog posts (leadership.py) and ideas (ideas.py) are not part of the stream.
-        existing = Status.objects.filter(blog_post=None, idea=None).count() - len(STORIES)
-        wanted = max(0, self.statuses - len(STORIES))
+        scripted = len(STORIES) + self.scripted
+        existing = Status.objects.filter(blog_post=None, idea=None).count() - scripted
+        wanted = max(0, self.statuses - scripted)
         created = self.ensure_stream(max(0, existing), wanted)
         with transaction.atomic():
             ensure_notifications(self.cast, now=self.now)

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from communities.models import Community
+from communities.permissions import readable_q
 from feeds.models import Comment, Reaction, Status, Visibility
 from notifications.models import Notification
 from profiles.models import Follow
@@ -41,12 +43,17 @@ def ensure_notifications(cast: Cast, *, now: datetime) -> None:
 def notify(cast: Cast, person: int, *, now: datetime) -> None:
     me = cast.user_ids[person]
     department = cast.department_ids[person]
+    # Of the communities, those this person may read (feeds.permissions.visible_q_for).
+    readable = list(Community.objects.filter(readable_q(me)).values_list("pk", flat=True))
 
     def visible(prefix: str = "") -> Q:
-        return (
+        outside = (
             Q(**{f"{prefix}visibility": Visibility.COMPANY})
             | Q(**{f"{prefix}department_id": department})
             | Q(**{f"{prefix}author_id": me})
+        )
+        return (Q(**{f"{prefix}community": None}) & outside) | Q(
+            **{f"{prefix}community_id__in": readable}
         )
 
     status_type = ContentType.objects.get_for_model(Status).pk

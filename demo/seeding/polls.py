@@ -113,8 +113,10 @@ class PollSeeder:
         return created
 
     def candidates(self, spec: DemoPoll) -> QuerySet[Status]:
+        # Outside communities or in an open one: anyone may read and vote.
         return Status.objects.filter(
             fits_q(spec),
+            Q(community=None) | Q(community__visibility="open"),
             blog_post=None,
             visibility=Visibility.COMPANY,
             removal="",

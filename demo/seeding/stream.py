@@ -3,6 +3,11 @@
 Status number k depends only on --seed, the company (--employees) and k, in blocks of
 STATUS_BLOCK with their own random generator, so a larger --statuses continues the stream
 where the last run stopped. The order of every random draw below is part of that contract.
+
+A share of the statuses for the whole company are posted in one of the author's communities
+(`Place`, from communities.py), drawn from a second generator per block so that the statuses
+themselves are the same with communities or without. In a community not everyone may read,
+only its members comment and react.
 """
 
 import math
@@ -31,6 +36,7 @@ from .rendering import MENTION_SLOTS, TAG_SLOT, Renderer, Template
 STATUS_BLOCK = 1000
 DEPARTMENT_SHARE = 0.15  # of statuses visible to the author's department only
 DEPARTMENT_TEMPLATE_SHARE = 0.6  # of statuses about the author's department's work
+COMMUNITY_SHARE = 0.2  # of company statuses posted in one of the author's communities
 # Beyond this many statuses, comments and reactions thin out so a benchmark run stays quick.
 SPARSE_FROM = 50_000
 DENSE = {"comment_share": 0.55, "reactions": 6.0}
@@ -71,15 +77,36 @@ class NewStatus:
     hashtags: list[str]
     comments: list[NewComment]
     reactions: list[tuple[int, str, datetime]]
+    community: int | None = None  # its id
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A community a person may post stream statuses in."""
+
+    id: int
+    readers: frozenset[int] | None  # by plan index; None: everyone
+    since: datetime  # created then
 
 
 class ContentPlan:
-    """Generates statuses with their comments and reactions, deterministically."""
+    """Generates statuses with their comments and reactions, deterministically.
 
-    def __init__(self, cast: Cast, clock: Clock, *, seed: int, sparse: bool) -> None:
+    `places`: by plan index, the communities each person may post in (none when omitted)."""
+
+    def __init__(
+        self,
+        cast: Cast,
+        clock: Clock,
+        *,
+        seed: int,
+        sparse: bool,
+        places: list[tuple[Place, ...]] | None = None,
+    ) -> None:
         self.cast = cast
         self.clock = clock
         self.seed = seed
+        self.places = places
         density = SPARSE if sparse else DENSE
         self.comment_share = density["comment_share"]
         self.reaction_mu = math.log(density["reactions"]) - 0.5  # lognormal, sigma 1
@@ -136,14 +163,33 @@ class ContentPlan:
         index = block * STATUS_BLOCK
         while index < stop:
             rng = random.Random(f"{self.seed}:statuses:{block}")  # noqa: S311
+            where = random.Random(f"{self.seed}:status-places:{block}")  # noqa: S311
             for _ in range(STATUS_BLOCK):
                 if index >= stop:
                     return
                 status = self.status(rng)
+                roll, pick = where.random(), where.random()
                 if index >= start:
+                    if self.places is not None and roll < COMMUNITY_SHARE:
+                        self.place(status, pick)
                     yield status
                 index += 1
             block += 1
+
+    def place(self, status: NewStatus, pick: float) -> None:
+        """Post it in one of the author's communities that existed then; where only members
+        read, only members comment and react."""
+        if status.department_only:
+            return
+        places = [p for p in self.places[status.author] if p.since <= status.created]
+        if not places:
+            return
+        place = places[int(pick * len(places))]
+        status.community = place.id
+        readers = place.readers
+        if readers is not None:
+            status.comments = [c for c in status.comments if c.author in readers]
+            status.reactions = [r for r in status.reactions if r[0] in readers]
 
     def status(self, rng: random.Random) -> NewStatus:
         cast = self.cast

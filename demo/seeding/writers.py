@@ -26,7 +26,7 @@ WRITERS = 2  # connections writing at once in `StatusWriter.write_in_parallel`
 STATUS_FIELDS = (
     "id", "author_id", "body", "body_html", "visibility", "department_id", "created_at",
     "removal", "removal_reason", "comments_locked", "lock_reason", "is_announcement",
-    "comment_count", "pinned_in_community",
+    "comment_count", "community_id", "pinned_in_community",
 )  # fmt: skip
 COMMENT_FIELDS = (
     "id", "status_id", "author_id", "body", "body_html", "created_at", "removal",
@@ -213,7 +213,7 @@ class StatusWriter:
             visibility = DEPARTMENT_VISIBLE if s.department_only else COMPANY_VISIBLE
             rows["statuses"].append(
                 (status_id, users[s.author], s.body, s.html, visibility, departments[s.author],
-                 s.created, "", "", False, "", False, len(s.comments), False)
+                 s.created, "", "", False, "", False, len(s.comments), s.community, False)
             )  # fmt: skip
             rows["mentions"].extend((status_id, users[p]) for p in s.mentions)
             rows["hashtags"].extend((status_id, tag_ids[t]) for t in dict.fromkeys(s.hashtags))

@@ -6,6 +6,9 @@ const BACKOFF_MS = [500, 1000, 2000, 5000, 10000, 20000];
 
 const timeline = document.getElementById("timeline");
 const banner = document.getElementById("new-posts");
+// A community's page (`data-community` on its timeline) shows only that community's new posts;
+// the socket also carries the rest of the reader's feed.
+const community = timeline ? timeline.dataset.community || "" : "";
 const pending = new Set();
 let lastId = 0;
 let attempt = 0;
@@ -76,6 +79,7 @@ function handle(event) {
 function statusCreated(status) {
   lastId = status.id;
   if (!timeline || !banner || document.getElementById(`status-${status.id}`)) return;
+  if (community && !(status.community && status.community.slug === community)) return;
   pending.add(status.id);
   const count = pending.size;
   banner.querySelector("[data-count]").textContent =

@@ -265,3 +265,59 @@ def test_a_failed_reaction_says_so_in_place(open_page):
     page.unroute("**/statuses/*/react/")
     card.locator("button.reaction--curious").click()
     expect(card.locator(".request-error")).to_have_count(0)
+
+
+def test_a_private_community_delivers_live_to_its_members_and_stops_at_removal(open_page):
+    alice = open_page("alice")
+    alice.goto("/communities/new/")
+    name = f"Quarterly offsite {int(time.time())}"
+    alice.get_by_label("Name").fill(name)
+    alice.get_by_label("What it is for").fill("Planning the offsite, invitation only.")
+    alice.get_by_role("radio", name=re.compile("Private: ")).check()
+    alice.get_by_role("radio", name=re.compile("By invitation")).check()
+    alice.get_by_role("button", name="Create the community").click()
+    expect(alice).to_have_url(re.compile(r"/c/quarterly-offsite-\d+/$"))
+    slug = alice.url.rstrip("/").rsplit("/", 1)[1]
+    expect(alice.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+    alice.goto(f"/c/{slug}/members/")
+    alice.get_by_label("Invite someone by username").fill("bob")
+    alice.get_by_role("button", name="Invite", exact=True).click()
+    expect(alice.get_by_role("heading", name="Invited (1)")).to_be_visible()
+
+    bob = open_page("bob")
+    bob.goto(f"/c/{slug}/")
+    expect(bob.get_by_text(f"Only members read {name}.")).to_be_visible()
+    bob.get_by_role("button", name="Accept the invitation").click()
+    expect(bob.locator(f"#timeline[data-community='{slug}']")).to_be_attached()
+    time.sleep(0.5)  # bob's socket is open before alice posts
+
+    def post_in_community(body: str) -> None:
+        alice.goto(f"/c/{slug}/")
+        alice.locator("#composer textarea[name=body]").fill(body)
+        alice.get_by_role("button", name="Post", exact=True).click()
+        expect(alice.locator("#timeline article.status", has_text=body)).to_be_visible()
+
+    # Bob's socket carries his whole feed; his community page shows only the community's posts.
+    post_status(open_page("bob"), "Back from the customer summit, notes to follow.")
+    banner = bob.locator("#new-posts")
+    time.sleep(1.5)
+    expect(banner).to_be_hidden()
+
+    post_in_community("Agenda draft is up: day one strategy, day two budget.")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("1 new post")
+    banner.get_by_role("button").click()
+    expect(bob.locator("#timeline article.status", has_text="Agenda draft is up")).to_be_visible()
+    expect(banner).to_be_hidden()
+
+    alice.goto(f"/c/{slug}/members/")
+    member = alice.locator("#members li.member", has_text="Bob")
+    member.locator("summary", has_text="Manage").click()
+    member.get_by_role("button", name="Remove from the community").click()
+    expect(alice.locator("#members li.member", has_text="Bob")).to_have_count(0)
+
+    post_in_community("Venue is booked; details to members only.")
+    time.sleep(2.5)  # time enough for a live post to arrive, had it been sent
+    expect(banner).to_be_hidden()
+    expect(bob.locator("#timeline article.status", has_text="Venue is booked")).to_have_count(0)

@@ -12,11 +12,14 @@ from django.db.models import Count, F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from communities.models import Community, Membership
 from core.text import render
 from demo.management.commands.seed_demo import DEFAULT_STATUSES, Command
 from demo.seeding import Cast, build_plan, data
 from demo.seeding.cast import Clock
-from demo.seeding.stream import ContentPlan
+from demo.seeding.community_plan import EMPLOYEES_PER_COMMUNITY, plan_communities
+from demo.seeding.data.communities import COMMUNITIES
+from demo.seeding.stream import COMMUNITY_SHARE, ContentPlan, Place
 from feeds.models import (
     Comment,
     Hashtag,
@@ -238,6 +241,131 @@ def test_every_template_renders_like_the_real_renderer():
     words.update(skill for d in data.DEPARTMENTS for skill in d.skills)
     for word in words:
         assert render(word).html == f"<p>{escape(word, quote=False)}</p>", word
+
+
+# Communities: their posts, and the stream's share of them.
+
+
+def active_ids(community: Community) -> set[int]:
+    return set(
+        Membership.objects.filter(community=community, state="active").values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def test_every_community_has_posts_by_its_members_with_comments_reactions_and_a_pin(seeded):
+    for community in Community.objects.all():
+        statuses = list(Status.objects.filter(community=community).prefetch_related("comments"))
+        members = active_ids(community)
+        assert len(statuses) >= 2, community.slug
+        assert {s.author_id for s in statuses} <= members, community.slug
+        assert all(s.visibility == Visibility.COMPANY for s in statuses)
+        assert any(s.comments.all() for s in statuses), community.slug
+        assert Reaction.objects.filter(status__community=community).exists(), community.slug
+        for status in statuses:
+            assert community.created_at <= status.created_at <= timezone.now()
+            assert all(c.created_at > status.created_at for c in status.comments.all())
+    scripted = {c.slug for c in COMMUNITIES if any(p.pinned for p in c.posts)}
+    pinned = set(
+        Status.objects.filter(pinned_in_community=True).values_list("community__slug", flat=True)
+    )
+    assert scripted < pinned  # and every office's welcome
+    assert not Reaction.objects.filter(
+        status__community__isnull=False, user_id=F("status__author_id")
+    ).exists()
+
+
+def test_only_members_comment_and_react_where_only_members_read(seeded):
+    closed = Community.objects.exclude(visibility="open")
+    assert {"orion-migration", "leadership-offsite", "project-falcon"} <= set(
+        closed.values_list("slug", flat=True)
+    )
+    for community in closed:
+        members = active_ids(community)
+        assert (
+            set(
+                Comment.objects.filter(status__community=community).values_list(
+                    "author_id", flat=True
+                )
+            )
+            <= members
+        )
+        assert (
+            set(
+                Reaction.objects.filter(status__community=community).values_list(
+                    "user_id", flat=True
+                )
+            )
+            <= members
+        )
+
+
+def test_a_share_of_the_stream_is_posted_in_communities_and_read_by_their_readers(seeded):
+    scripted = sum(len(c.posts) for c in COMMUNITIES)
+    assert stream().filter(community__isnull=False).count() > scripted + 10
+    falcon = "/api/v1/communities/project-falcon/feed/"
+    assert client_for("alice").get(falcon).status_code == 404
+    bobs = client_for("bob").get(falcon)
+    assert bobs.status_code == 200 and len(bobs.json()["results"]) >= 2
+    # Alice's home feed has her communities' posts, and nothing from the secret one.
+    alice = User.objects.get(username="alice")
+    feed, url = [], "/api/v1/feed/"
+    while url and len(feed) < 200:
+        page = client_for("alice").get(url).json()
+        feed.extend(page["results"])
+        url = page["next"]
+    places = {s["community"]["slug"] for s in feed if s["community"]}
+    assert {"book-club", "parents"} <= places
+    assert "project-falcon" not in places
+    told = Notification.objects.filter(recipient=alice, kind="mention")
+    assert not told.filter(target_id__in=Status.objects.filter(community__slug="project-falcon"))
+
+
+def test_a_larger_company_has_a_community_for_every_20_people_some_people_in_many():
+    people = build_plan(seed=42, employees=1000)
+    planned = plan_communities(people, seed=42)
+    assert len(planned) == 1000 // EMPLOYEES_PER_COMMUNITY
+    assert len({c.slug for c in planned}) == len(planned)
+    assert all(list(c.roles.values()).count("owner") == 1 for c in planned)
+    joined = Counter(i for c in planned for i in c.roles)
+    assert sum(joined.values()) >= 2 * len(people)
+    assert max(joined.values()) >= 10  # some people are in many ...
+    assert sum(1 for n in joined.values() if n <= 2) >= len(people) // 2  # ... most in a few
+    assert {c.visibility for c in planned} == {"open", "private", "secret"}
+    assert any(c.requested for c in planned[len(COMMUNITIES) :])
+    # The same seed plans the same communities.
+    assert [(c.slug, c.roles) for c in plan_communities(people, seed=42)] == [
+        (c.slug, c.roles) for c in planned
+    ]
+
+
+def test_the_stream_posts_a_share_in_communities_and_keeps_private_threads_to_members():
+    people = build_plan(seed=42, employees=EMPLOYEES)
+    cast = Cast.build(people, {p.username: 1000 + p.index for p in people}, {}, 42)
+    clock = Clock(timezone.now(), {p.location for p in people})
+    readers = frozenset(range(0, EMPLOYEES, 3))
+    month = clock.now - timedelta(days=30)
+    places = [(Place(7, None, clock.start), Place(8, readers, month)) for _ in people]
+    plain = list(ContentPlan(cast, clock, seed=42, sparse=False).stream(0, 2000))
+    placed = list(ContentPlan(cast, clock, seed=42, sparse=False, places=places).stream(0, 2000))
+    # The same statuses, some of them in a community; never a department's.
+    assert [(s.author, s.body, s.created) for s in plain] == [
+        (s.author, s.body, s.created) for s in placed
+    ]
+    company = [s for s in placed if not s.department_only]
+    share = sum(1 for s in company if s.community) / len(company)
+    assert COMMUNITY_SHARE * 0.8 <= share <= COMMUNITY_SHARE * 1.2
+    assert not any(s.community for s in placed if s.department_only)
+    closed = [s for s in placed if s.community == 8]
+    assert closed and any(s.comments for s in closed)
+    assert min(s.created for s in closed) >= month  # not before the community was created
+    for status in closed:
+        assert {c.author for c in status.comments} <= readers
+        assert {r[0] for r in status.reactions} <= readers
+    assert placed[1500:] == list(
+        ContentPlan(cast, clock, seed=42, sparse=False, places=places).stream(1500, 2000)
+    )
 
 
 def test_600_statuses_is_the_default_and_a_negative_number_an_error(seeded):

@@ -8,9 +8,11 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
+from rest_framework.test import APIClient
 
+from communities.models import Community, Membership
 from demo.seeding import build_plan
-from demo.seeding.hierarchy import IC, MANAGER
+from demo.seeding.hierarchy import HEAD, IC, MANAGER
 from feeds.models import Status
 from notifications.models import Notification
 from profiles.models import Department, Follow, Profile, Skill, User
@@ -202,10 +204,118 @@ def test_profiles_have_titles_skills_and_rendered_bios(company):
 
 def test_running_twice_changes_nothing(company):
     before, chart = counts(), org()
+    rows = community_rows(), Notification.objects.count()
     output = seed()
     assert counts() == before
     assert org() == chart
+    assert (community_rows(), Notification.objects.count()) == rows
     assert "(0 new accounts)" in output
+    assert "(0 new communities)" in output
+
+
+# Communities (their posts: tests/feeds/test_seed_content.py).
+
+
+def community_rows() -> set[tuple]:
+    return set(Membership.objects.values_list("community__slug", "user__username", "role", "state"))
+
+
+def members(slug: str, state: str = "active") -> dict[str, str]:
+    """{username: role} of the community's memberships in `state`."""
+    return dict(
+        Membership.objects.filter(community__slug=slug, state=state).values_list(
+            "user__username", "role"
+        )
+    )
+
+
+def slugs_of(username: str) -> set[str]:
+    return set(
+        Membership.objects.filter(user__username=username, state="active").values_list(
+            "community__slug", flat=True
+        )
+    )
+
+
+def test_a_dozen_communities_of_every_kind_each_with_an_owner_and_its_count(company):
+    communities = list(Community.objects.all())
+    assert len(communities) >= 12
+    kinds = {(c.visibility, c.join_policy) for c in communities}
+    assert {("open", "open"), ("open", "request"), ("private", "invite")} <= kinds
+    assert {("secret", "invite"), ("private", "request")} <= kinds
+    for community in communities:
+        active = members(community.slug)
+        assert "owner" in active.values(), community.slug
+        assert community.members_count == len(active) >= 1, community.slug
+        assert community.description and community.created_by_id
+    # Nobody below a member is anything but a member.
+    assert not Membership.objects.exclude(state="active").exclude(role="member").exists()
+
+
+def test_every_office_has_an_open_community_with_everyone_who_works_there(company):
+    offices = set(Profile.objects.exclude(location="").values_list("location", flat=True))
+    assert len(offices) >= 5
+    for office in offices:
+        name = "Remote crew" if office == "Remote" else f"{office} office"
+        community = Community.objects.get(name=name)
+        assert (community.visibility, community.join_policy) == ("open", "open")
+        there = set(
+            Profile.objects.filter(location=office).values_list("user__username", flat=True)
+        )
+        assert set(members(community.slug)) == there
+        assert list(members(community.slug).values()).count("admin") == (len(there) > 1)
+
+
+def test_project_teams_ask_to_join_and_alice_has_a_request_waiting(company):
+    atlas = Community.objects.get(slug="atlas-launch")
+    assert (atlas.visibility, atlas.join_policy) == ("open", "request")
+    assert members("atlas-launch", "requested") == {"alice": "member"}
+    admins = {u for u, role in members("atlas-launch").items() if role in ("owner", "admin")}
+    told = Notification.objects.filter(
+        kind="community_request", actor__username="alice", recipient__username__in=admins
+    )
+    assert told.count() == len(admins) >= 2
+    response = as_user("alice").get("/api/v1/communities/atlas-launch/")
+    assert response.status_code == 200
+    assert (response.json()["my_state"], response.json()["my_role"]) == ("requested", None)
+    orion = Community.objects.get(slug="orion-migration")
+    assert (orion.visibility, orion.join_policy) == ("private", "request")
+    assert members("orion-migration")["alice"] == "admin"
+
+
+def test_the_leadership_offsite_is_private_with_the_heads_and_an_invitation(company):
+    offsite = Community.objects.get(slug="leadership-offsite")
+    assert (offsite.visibility, offsite.join_policy) == ("private", "invite")
+    heads = {p.username for p in build_plan(seed=42, employees=COMPANY) if p.level >= HEAD}
+    assert set(members("leadership-offsite")) == heads
+    assert members("leadership-offsite")["ceo"] == "owner"
+    assert members("leadership-offsite", "invited") == {"mod": "member"}
+    assert Notification.objects.filter(kind="community_invite", recipient__username="mod").exists()
+
+
+def test_project_falcon_is_secret_with_bob_in_it_and_hidden_from_alice(company):
+    falcon = Community.objects.get(slug="project-falcon")
+    assert (falcon.visibility, falcon.join_policy) == ("secret", "invite")
+    team = members("project-falcon")
+    assert len(team) >= 4 and team["ceo"] == "owner" and "bob" in team and "alice" not in team
+    listed = {c["slug"] for c in as_user("alice").get("/api/v1/communities/").json()["results"]}
+    assert "project-falcon" not in listed and "atlas-launch" in listed
+    assert as_user("alice").get("/api/v1/communities/project-falcon/").status_code == 404
+    assert as_user("bob").get("/api/v1/communities/project-falcon/").json()["my_role"] == "member"
+
+
+def test_bob_is_in_communities_alice_is_not_and_alice_owns_the_book_club(company):
+    only_bob = slugs_of("bob") - slugs_of("alice")
+    assert {"cyclists", "project-falcon"} <= only_bob
+    assert members("cyclists")["bob"] == "owner"
+    assert members("book-club")["alice"] == "owner"
+    assert {"book-club", "parents", "orion-migration"} <= slugs_of("alice")
+
+
+def as_user(username: str) -> APIClient:
+    client = APIClient()
+    client.force_login(User.objects.get(username=username))
+    return client
 
 
 def test_more_employees_adds_the_missing_people_and_keeps_everyone_else(company):
@@ -254,14 +364,16 @@ def test_too_few_employees_for_the_fixed_accounts_is_an_error(company):
 
 def test_no_statuses_means_no_content(company):
     assert not Status.objects.exists()
-    assert not Notification.objects.exists()
+    # Only what the communities' members were told: alice's request, an invitation.
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds == {"community_request", "community_invite"}
 
 
 def test_statuses_come_after_the_people_and_do_not_change_them(company):
     before, chart = counts(), org()
-    output = seed(statuses=40)
-    assert "Content ready: 40 statuses" in output
+    output = seed(statuses=60)
+    assert "Content ready: 60 statuses" in output
     # and the cards of the blog posts and of the ideas
-    assert Status.objects.filter(blog_post=None, idea=None).count() == 40
+    assert Status.objects.filter(blog_post=None, idea=None).count() == 60
     assert counts() == before
     assert org() == chart

@@ -22,6 +22,8 @@ from demo.seeding import (
     seed_company,
 )
 from demo.seeding.activity import HISTORY_MAX_PEOPLE, ActivitySeeder
+from demo.seeding.communities import CommunitySeeder, community_totals
+from demo.seeding.community_plan import plan_communities
 from demo.seeding.ideas import IdeaSeeder, idea_totals
 from demo.seeding.polls import PollSeeder, poll_totals
 
@@ -33,7 +35,8 @@ PROGRESS_MIN_STATUSES = 20_000
 
 class Command(BaseCommand):
     help = (
-        "Create a believable demo company: departments, people, managers and follows, and "
+        "Create a believable demo company: departments, people, managers and follows, "
+        "communities with their members, and "
         "statuses with comments, reactions and notifications over the last 90 days, and "
         "executive blog posts, questions to leadership, and ideas with votes and decisions."
     )
@@ -92,14 +95,26 @@ class Command(BaseCommand):
 
         company = seed_company(people, password=password, seed=seed, progress=progress)
         lap("company")
+        cast = Cast.build(people, company.user_ids, company.departments, seed)
+        places = CommunitySeeder(cast, plan_communities(people, seed=seed), seed=seed)
+        new_communities = places.ensure()
+        lap("communities")
+        new_posts = 0
         if statuses > 0:
-            cast = Cast.build(people, company.user_ids, company.departments, seed)
-            seeder = ContentSeeder(cast, seed=seed, statuses=statuses, progress=progress)
+            seeder = ContentSeeder(
+                cast,
+                seed=seed,
+                statuses=statuses,
+                progress=progress,
+                places=places.places(),
+                scripted=places.scripted_posts,
+            )
             if seeder.slow_templates:
                 self.stderr.write(
                     f"{len(seeder.slow_templates)} templates are rendered one by one: "
                     + "; ".join(t[:40] for t in seeder.slow_templates)
                 )
+            new_posts = places.ensure_posts(seeder.clock)
             stories, created = seeder.run()
             lap("content")
             posts, questions = LeadershipSeeder(cast, seed=seed).run()
@@ -108,7 +123,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Content ready: {content.statuses:,} statuses, "
                 f"{content.comments:,} comments, {content.reactions:,} reactions "
-                f"({stories + created:,} new statuses)."
+                f"({new_posts + stories + created:,} new statuses)."
             )
             leadership = leadership_totals()
             self.stdout.write(
@@ -143,6 +158,12 @@ class Command(BaseCommand):
                 f"({history}); rollups rebuilt."
             )
 
+        community = community_totals()
+        self.stdout.write(
+            f"Communities ready: {community.communities:,} communities, "
+            f"{community.memberships:,} members, {community.pending:,} requests and invitations "
+            f"({new_communities:,} new communities)."
+        )
         totals = company_totals()
         self.stdout.write(
             self.style.SUCCESS(
