@@ -13,7 +13,6 @@ from .serializers import (
 
 
 class NotificationSettingsView(APIView):
-
     @extend_schema(responses=NotificationSettingsSerializer)
     def get(self, request):
         row = preferences.settings_for(user=request.user)
@@ -33,7 +32,6 @@ class VapidPublicKeyView(APIView):
 
 
 class PushSubscriptionsView(APIView):
-
     @extend_schema(request=PushSubscriptionSerializer, responses={201: None})
     def post(self, request):
         services.push_subscribe(
