@@ -21,6 +21,7 @@ handler500 = "core.views.error_500"
 api_patterns = [
     path("", include("profiles.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("attachments.api_urls")),
     path("", include("feeds.api_urls")),
     path("", include("exec_blog.api_urls")),
     path("", include("ideas.api_urls")),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("ideas/", include("ideas.urls")),
     path("reports/", include("engagement.urls")),
     path("notifications/", include("notifications.urls")),
+    path("files/", include("attachments.urls")),
     path("", include("feeds.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

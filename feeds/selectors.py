@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from attachments.selectors import attachments_decorate
 from profiles.models import Department, Follow, Profile, User
 
 from . import polls
@@ -322,7 +323,31 @@ def decorate(statuses: list[Status], *, user: User | None) -> list[Status]:
         )
     # `poll_data`: at most three more queries, and none past the first without polls.
     polls.decorate_polls(statuses, user=user)
+    # `attachment_list`: one query for the page's pictures, files and video.
+    attachments_decorate(statuses)
     return statuses
+
+
+def decorate_comments(comments: list[Comment]) -> list[Comment]:
+    attachments_decorate(comments)
+    return comments
+
+
+def status_readable(user: User, status: Status) -> bool:
+    """attachments' access rule for a status's files, asked on every download: the status as
+    it is now. Hidden by a moderator: moderators only; deleted by its author: nobody."""
+    if status.removal == "author":
+        return False
+    if can_moderate(user):
+        return True
+    return not status.is_removed and statuses_visible_to(user=user).filter(pk=status.pk).exists()
+
+
+def comment_readable(user: User, comment: Comment) -> bool:
+    if comment.removal == "author" or (comment.is_removed and not can_moderate(user)):
+        return False
+    status = Status.objects.filter(pk=comment.status_id).first()
+    return status is not None and status_readable(user, status)
 
 
 def comments_for(*, status: Status) -> QuerySet[Comment]:

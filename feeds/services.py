@@ -8,6 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from activity.services import Kind, activity_record, activity_record_many
+from attachments import selectors as attachment_selectors
+from attachments import services as attachment_services
 from core.text import Rendered, mention_candidates, render
 from notifications.services import notification_create
 from profiles.models import Profile, User
@@ -15,8 +17,10 @@ from profiles.models import Profile, User
 from . import events, hooks, polls
 from .models import (
     MAX_LENGTH,
+    COMMENT_MAX_ATTACHMENTS,
     MAX_REASON,
     STATUS_ACTIONS,
+    STATUS_MAX_ATTACHMENTS,
     Comment,
     Hashtag,
     ModerationAction,
@@ -99,9 +103,11 @@ def status_create(
     body: str,
     visibility: str = Visibility.COMPANY,
     poll: dict | None = None,
+    attachments: list[str] | None = None,
 ) -> Status:
     """`poll`: the keyword arguments of `feeds.polls.poll_spec` (options, multiple, anonymous,
-    ends_at or duration_hours); checked before anything is written."""
+    ends_at or duration_hours); checked before anything is written. `attachments`: ids of the
+    author's uploads (attachments app), checked in the transaction."""
     body = clean_body(body)
     spec = polls.poll_spec_from(poll) if poll is not None else None
     if visibility not in Visibility.values:
@@ -121,6 +127,9 @@ def status_create(
         )
         if spec is not None:
             polls.poll_create(status=status, spec=spec)
+        status.attachment_list = attachment_services.attachments_attach(
+            owner=status, ids=attachments, user=author, limit=STATUS_MAX_ATTACHMENTS
+        )
         # `add`, not `set`: a new status has nothing to replace (saves two queries).
         mentioned = users_named(rendered.mentions)
         if mentioned:
@@ -142,22 +151,37 @@ def status_create(
     return status
 
 
-def status_update(*, actor: User, status: Status, body: str) -> Status:
-    """Edit a status: the earlier version is kept and readable by everyone who sees it."""
+def status_update(
+    *, actor: User, status: Status, body: str | None = None, attachments: list[str] | None = None
+) -> Status:
+    """Edit a status: the earlier version (its text and which attachments it carried) is kept
+    and readable by everyone who sees it. `None`: that part stays as it is."""
     if not can_edit_status(actor, status):
         raise PermissionDenied("Only its author can edit a status.")
-    body = clean_body(body)
-    if body == status.body:
+    body = status.body if body is None else clean_body(body)
+    if attachments is not None:
+        attachments = attachment_services.clean_ids(attachments, limit=STATUS_MAX_ATTACHMENTS)
+    before = attachment_selectors.tokens_of(status)
+    if body == status.body and (attachments is None or attachments == before):
         return status
     rendered = render_user_text(body)
     now = timezone.now()
     with transaction.atomic():
+        if attachments is not None:
+            before, _ = attachment_services.attachments_set(
+                owner=status,
+                ids=attachments,
+                user=actor,
+                limit=STATUS_MAX_ATTACHMENTS,
+                now=now,
+            )
         StatusRevision.objects.create(
             status=status,
             body=status.body,
             body_html=status.body_html,
             written_at=status.edited_at or status.created_at,
             replaced_at=now,
+            attachments=before,
         )
         before = set(status.mentions.values_list("pk", flat=True))
         status.body = body
@@ -196,6 +220,8 @@ def status_delete(*, actor: User, status: Status) -> Status:
                 "is_announcement",
             ]
         )
+        # Nobody reads a deleted status's history: its files go once this commits.
+        attachment_services.attachments_release(owner=status)
         events.status_changed(status)
     return status
 
@@ -225,7 +251,9 @@ def status_announce(
 # --- Comments ------------------------------------------------------------------------------
 
 
-def comment_create(*, author: User, status: Status, body: str) -> Comment:
+def comment_create(
+    *, author: User, status: Status, body: str, attachments: list[str] | None = None
+) -> Comment:
     if status.is_removed:
         raise ValidationError({"body": "This status was removed; it takes no comments."})
     if status.comments_locked:
@@ -237,6 +265,9 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(
             status=status, author=author, body=body, body_html=rendered.html
+        )
+        comment.attachment_list = attachment_services.attachments_attach(
+            owner=comment, ids=attachments, user=author, limit=COMMENT_MAX_ATTACHMENTS
         )
         Status.objects.filter(pk=status.pk).update(comment_count=F("comment_count") + 1)
         status.comment_count += 1
@@ -378,6 +409,41 @@ def moderation_apply(
         _resolve_reports(moderator=moderator, status=status, comment=comment, now=now)
         if comment is None:
             events.status_changed(status)
+    return entry
+
+
+def attachment_moderate(
+    *,
+    moderator: User,
+    token: str,
+    reason: str,
+    status: Status | None = None,
+    comment: Comment | None = None,
+) -> ModerationAction:
+    """Remove one attachment of a status or comment, with a public reason and a log entry
+    (`hide`, its target the attachment); the post itself stays."""
+    if not can_moderate(moderator):
+        raise PermissionDenied("Only moderators moderate.")
+    reason = clean_reason(reason)
+    owner = comment if comment is not None else status
+    if owner is None:
+        raise ValidationError("Nothing to moderate.")
+    attachment = attachment_selectors.attachment_on(owner=owner, token=token)
+    now = timezone.now()
+    with transaction.atomic():
+        attachment_services.attachment_remove(
+            moderator=moderator, attachment=attachment, reason=reason, now=now
+        )
+        entry = ModerationAction.objects.create(
+            moderator=moderator,
+            action=ModerationAction.Action.HIDE,
+            status=status if comment is None else comment.status,
+            comment=comment,
+            target=attachment,
+            reason=reason,
+            created_at=now,
+        )
+        events.status_changed(status if comment is None else comment.status)
     return entry
 
 
