@@ -77,7 +77,9 @@ class Attachment(models.Model):
         ordering = ["position", "id"]
         indexes = [
             # A page's attachments: one query for every owner on it.
-            models.Index(fields=["owner_type", "owner_id", "position"], name="attachment_owner_idx"),
+            models.Index(
+                fields=["owner_type", "owner_id", "position"], name="attachment_owner_idx"
+            ),
             # The purge of uploads never attached.
             models.Index(
                 fields=["created_at"],

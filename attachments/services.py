@@ -246,9 +246,7 @@ def attachments_attach(
         upload.owner_type, upload.owner_id = owner_type, owner.pk
         upload.position, upload.attached_at = position, now
         attached.append(upload)
-    Attachment.objects.bulk_update(
-        attached, ["owner_type", "owner_id", "position", "attached_at"]
-    )
+    Attachment.objects.bulk_update(attached, ["owner_type", "owner_id", "position", "attached_at"])
     return attached
 
 

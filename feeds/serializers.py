@@ -17,8 +17,8 @@ from profiles.serializers import AuthorSerializer
 
 from . import moderation, polls
 from .models import (
-    MAX_LENGTH,
     COMMENT_MAX_ATTACHMENTS,
+    MAX_LENGTH,
     MAX_REASON,
     STATUS_ACTIONS,
     STATUS_MAX_ATTACHMENTS,

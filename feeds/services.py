@@ -16,8 +16,8 @@ from profiles.models import Profile, User
 
 from . import events, hooks, polls
 from .models import (
-    MAX_LENGTH,
     COMMENT_MAX_ATTACHMENTS,
+    MAX_LENGTH,
     MAX_REASON,
     STATUS_ACTIONS,
     STATUS_MAX_ATTACHMENTS,

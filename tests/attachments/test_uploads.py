@@ -137,7 +137,11 @@ def test_a_file_is_named_by_what_it_is_not_what_it_claims(alice):
         (b"\xff\xfe\x00 not utf-8 \xc3", "latin.txt", "kind of file"),
         (b"", "empty.txt", "empty"),
         (b"\xff\xd8\xff\xe0 not really a jpeg", "photo.jpg", "damaged"),
-        (media.zip_bytes({"mimetype": b"application/x-evil"}, first="mimetype"), "a.odt", "packaged"),
+        (
+            media.zip_bytes({"mimetype": b"application/x-evil"}, first="mimetype"),
+            "a.odt",
+            "packaged",
+        ),
     ],
 )
 def test_refused_kinds_are_400_naming_them_and_leave_nothing(alice, content, name, named, tmp_path):
@@ -152,7 +156,11 @@ def test_refused_kinds_are_400_naming_them_and_leave_nothing(alice, content, nam
 
 def test_mp4_webm_and_mov_video_are_checked_and_get_a_poster(alice, videos):
     client = client_for(alice)
-    for ext, content_type in (("mp4", "video/mp4"), ("webm", "video/webm"), ("mov", "video/quicktime")):
+    for ext, content_type in (
+        ("mp4", "video/mp4"),
+        ("webm", "video/webm"),
+        ("mov", "video/quicktime"),
+    ):
         response = post_upload(client, videos[ext], name=f"clip.{ext}")
         assert response.status_code == 201, (ext, response.content)
         body = response.json()
@@ -220,5 +228,7 @@ def test_the_uploader_reads_and_describes_an_upload_nobody_else_can(alice, bob, 
     assert client_for(bob).patch(url, {"alt": "x"}, format="json").status_code == 404
     response = client_for(alice).patch(url, {"alt": "A red square"}, format="json")
     assert response.status_code == 200 and response.json()["alt"] == "A red square"
-    assert client_for(alice).patch(url, {"alt": "x", "kind": "file"}, format="json").status_code == 400
+    assert (
+        client_for(alice).patch(url, {"alt": "x", "kind": "file"}, format="json").status_code == 400
+    )
     assert client_for(alice).get(url).json()["alt"] == "A red square"
