@@ -464,6 +464,7 @@ if MEDIA_STORAGE == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": MEDIA_URL_EXPIRE_SECONDS,
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
