@@ -2,8 +2,8 @@
 
 import io
 import struct
-import zipfile
 import time
+import zipfile
 import zlib
 
 from PIL import Image
