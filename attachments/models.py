@@ -10,6 +10,26 @@ from django.utils import timezone
 
 MAX_ALT = 1000
 MAX_NAME = 200
+THUMBNAIL_SIDE = 640
+TYPE_LABELS = {
+    "image/webp": "Picture",
+    "application/pdf": "PDF document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+        "PowerPoint presentation"
+    ),
+    "application/vnd.oasis.opendocument.text": "OpenDocument text",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
+    "application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
+    "application/vnd.oasis.opendocument.graphics": "OpenDocument drawing",
+    "application/zip": "ZIP archive",
+    "text/plain": "Text file",
+    "text/csv": "CSV table",
+    "video/mp4": "MP4 video",
+    "video/webm": "WebM video",
+    "video/quicktime": "QuickTime video",
+}
 
 
 def new_token() -> str:
@@ -111,6 +131,29 @@ class Attachment(models.Model):
         if not self.thumbnail:
             return None
         return reverse("attachments:thumbnail", kwargs={"token": self.token})
+
+    @property
+    def thumbnail_size(self) -> tuple[int, int] | None:
+        """The thumbnail's width and height (at most THUMBNAIL_SIDE), for the page's layout."""
+        if not self.width or not self.height:
+            return None
+        scale = min(1, THUMBNAIL_SIDE / max(self.width, self.height))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def thumb_width(self) -> int | None:
+        size = self.thumbnail_size
+        return size[0] if size else None
+
+    @property
+    def thumb_height(self) -> int | None:
+        size = self.thumbnail_size
+        return size[1] if size else None
+
+    @property
+    def type_label(self) -> str:
+        """What the file is, for people: "PDF document", "Spreadsheet"."""
+        return TYPE_LABELS.get(self.content_type, self.content_type)
 
     @property
     def is_removed(self) -> bool:

@@ -18,6 +18,8 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from core import images  # noqa: F401 - sets Pillow's decompression-bomb limit
 
+from .models import THUMBNAIL_SIDE
+
 try:
     import pillow_heif
 except ImportError:  # pragma: no cover - HEIC pictures are then refused as unreadable
@@ -28,7 +30,6 @@ else:
 logger = logging.getLogger(__name__)
 
 MAX_SIDE = 2560
-THUMBNAIL_SIDE = 640
 PROBE_TIMEOUT = 30
 # What ffprobe must report for each signature core.filetypes recognised.
 VIDEO_FORMATS = {

@@ -64,6 +64,8 @@ class StatusForm(forms.Form):
     poll_anonymous = forms.BooleanField(
         label="Anonymous: keep only the counts, never who chose what", required=False
     )
+    # The ids of the uploads attachments.js made (POST /api/v1/uploads/), comma-separated.
+    attachments = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +96,13 @@ class StatusForm(forms.Form):
                 "anonymous": data["poll_anonymous"],
                 "duration_hours": data["poll_duration"] or 24,
             }
-        return {"body": data["body"], "visibility": data["visibility"], "poll": poll}
+        attachments = [t for t in data["attachments"].split(",") if t.strip()]
+        return {
+            "body": data["body"],
+            "visibility": data["visibility"],
+            "poll": poll,
+            "attachments": attachments,
+        }
 
 
 class EditForm(forms.Form):
@@ -287,6 +295,7 @@ def status_detail(request, status_id: int):
     status = selectors.status_get_for_user(user=request.user, status_id=status_id)
     selectors.decorate([status], user=request.user)
     comments = [] if status.is_removed else list(selectors.comments_for(status=status))
+    selectors.decorate_comments(comments)
     return render(
         request,
         "feeds/status_detail.html",
