@@ -319,7 +319,8 @@ def attachments_release(*, owner: models.Model) -> None:
 # --- Deleting ------------------------------------------------------------------------------
 
 
-def _delete(attachments: Sequence[Attachment]) -> int:
+def attachments_delete(attachments: Sequence[Attachment]) -> int:
+    """Delete these attachments and their files (idempotent: a missing file is fine)."""
     for attachment in attachments:
         for field in (attachment.file, attachment.thumbnail):
             if field:
@@ -332,7 +333,9 @@ def _delete(attachments: Sequence[Attachment]) -> int:
 
 
 def owner_files_delete(*, owner_type_id: int, owner_id: int) -> int:
-    return _delete(list(Attachment.objects.filter(owner_type_id=owner_type_id, owner_id=owner_id)))
+    return attachments_delete(
+        list(Attachment.objects.filter(owner_type_id=owner_type_id, owner_id=owner_id))
+    )
 
 
 def uploads_purge(*, now: datetime | None = None) -> int:
@@ -341,7 +344,7 @@ def uploads_purge(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.ATTACHMENTS_UNATTACHED_HOURS)
     stale = list(Attachment.objects.filter(owner_id__isnull=True, created_at__lt=cutoff))
-    deleted = _delete(stale)
+    deleted = attachments_delete(stale)
     owner_types = (
         Attachment.objects.filter(owner_type__isnull=False)
         .values_list("owner_type", flat=True)
@@ -353,5 +356,5 @@ def uploads_purge(*, now: datetime | None = None) -> int:
         rows = Attachment.objects.filter(owner_type_id=owner_type_id)
         if model is not None:
             rows = rows.exclude(owner_id__in=model._default_manager.values("pk"))
-        deleted += _delete(list(rows))
+        deleted += attachments_delete(list(rows))
     return deleted
