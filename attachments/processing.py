@@ -95,7 +95,9 @@ def picture_from(path: str) -> Picture:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise Unreadable("This picture has too many pixels to open safely.") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+    except Exception as exc:
+        # Pillow's decoders raise many kinds of errors on damaged or hostile input (OSError,
+        # ValueError, SyntaxError, struct.error, IndexError…): all of them are a refusal (400).
         raise Unreadable("This picture cannot be read: the file is damaged.") from exc
     image.info.clear()  # nothing of the source's metadata (EXIF, XMP, ICC, comments)
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)

@@ -108,7 +108,11 @@ def _zip_type(path: Path) -> FileType:
                     if any(name.startswith(prefix) for name in names):
                         return FileType(FILE, content_type, extension, "Office document")
                 raise Refused("This kind of Office document is not accepted.")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError) as exc:
+    except Refused:
+        raise
+    except Exception as exc:
+        # zipfile raises many kinds of errors on damaged archives (BadZipFile, EOFError,
+        # NotImplementedError, zlib.error…): all of them are a refusal.
         raise Refused("This ZIP archive is damaged.") from exc
     return FileType(FILE, "application/zip", "zip", "ZIP archive")
 

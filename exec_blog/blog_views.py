@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from attachments.selectors import attachments_decorate
 from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from feeds import selectors as feed_selectors
@@ -169,6 +170,7 @@ def post_edit(request, slug: str):
 @require_GET
 def post_detail(request, slug: str):
     post = selectors.post_get_for_user(user=request.user, slug=slug)
+    attachments_decorate([post])
     services.post_read(user=request.user, post=post)
     card, comments = None, []
     if post.card_id and post.is_live:

@@ -238,6 +238,8 @@ def test_blog_posts_and_ideas_carry_attachments(alice, bob, ceo):
     assert client_for(bob).get(f"/files/{picture}/").status_code == 200
     listed = client_for(bob).get("/api/v1/blog/posts/").json()["results"]
     assert [a["id"] for a in listed[0]["attachments"]] == [picture]
+    page = client_for(bob).get(f"/blog/{slug}/").content.decode()
+    assert f'src="/files/{picture}/thumbnail/"' in page
 
     (document,) = [make_upload(alice, media.pdf(), alt="").token]
     response = client_for(alice).post(
@@ -248,6 +250,9 @@ def test_blog_posts_and_ideas_carry_attachments(alice, bob, ceo):
     assert response.status_code == 201, response.content
     idea_id = response.json()["id"]
     assert [a["id"] for a in response.json()["attachments"]] == [document]
+    assert (
+        f'href="/files/{document}/"' in client_for(bob).get(f"/ideas/{idea_id}/").content.decode()
+    )
     assert client_for(bob).get(f"/files/{document}/").status_code == 200
     response = client_for(alice).patch(
         f"/api/v1/ideas/{idea_id}/", {"attachments": []}, format="json"
