@@ -1,36 +1,24 @@
 """A file served with HTTP range requests (video seeking), streamed in blocks, never read whole.
 
-Django's FileResponse answers the whole file; browsers seeking in a `<video>` ask for
-`Range: bytes=a-b`. One range is served (206 with `Content-Range`); several ranges, or a
-malformed header, get the whole file (200), as RFC 9110 allows; a range that starts past the
-end is 416.
+Django's FileResponse answers the whole file, and under ASGI Django reads a *synchronous*
+streaming response into a list before sending it (StreamingHttpResponse.__aiter__), which for
+a 200 MB video is 200 MB in memory. So the body here is a generator of 64 KiB blocks: an
+asynchronous one under ASGI (each read in a thread), a plain one otherwise (the test client).
+
+Browsers seeking in a `<video>` ask for `Range: bytes=a-b`. One range is served (206 with
+`Content-Range`); several ranges, or a malformed header, get the whole file (200), as RFC 9110
+allows; a range that starts past the end is 416.
 """
 
+import asyncio
 import re
 
-from django.http import FileResponse, HttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 BLOCK = 64 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-class Slice:
-    """`length` bytes of `file` from its current position, read in blocks."""
-
-    def __init__(self, file, length: int):
-        self.file = file
-        self.remaining = length
-
-    def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        size = self.remaining if size < 0 else min(size, self.remaining)
-        data = self.file.read(size)
-        self.remaining -= len(data)
-        return data
-
-    def close(self) -> None:
-        self.file.close()
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
@@ -53,6 +41,43 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return start, min(end, size - 1)
 
 
+class Blocks:
+    """`length` bytes of `file` from where it stands, in blocks; the response closes `file`
+    (through `close`) even when it never reads a block (a HEAD request, a client gone)."""
+
+    def __init__(self, file, length: int):
+        self.file = file
+        self.remaining = length
+
+    def _next_size(self) -> int:
+        return min(BLOCK, self.remaining)
+
+    def __iter__(self):
+        while self.remaining > 0:
+            data = self.file.read(self._next_size())
+            if not data:
+                return
+            self.remaining -= len(data)
+            yield data
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class AsyncBlocks(Blocks):
+    """The same for ASGI: each block read in a thread, the event loop never blocked."""
+
+    __iter__ = None
+
+    async def __aiter__(self):
+        while self.remaining > 0:
+            data = await asyncio.to_thread(self.file.read, self._next_size())
+            if not data:
+                return
+            self.remaining -= len(data)
+            yield data
+
+
 def ranged_response(
     request, file, *, size: int, content_type: str, filename: str, inline: bool, etag: str = ""
 ) -> HttpResponse:
@@ -67,25 +92,19 @@ def ranged_response(
         file.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
-    elif wanted is None:
-        response = FileResponse(
-            file, content_type=content_type, as_attachment=not inline, filename=filename
-        )
-        response["Content-Length"] = str(size)
     else:
-        first, last = wanted
-        file.seek(first)
-        response = FileResponse(
-            Slice(file, last - first + 1),
-            status=206,
-            content_type=content_type,
-            as_attachment=not inline,
-            filename=filename,
+        first, last = (0, size - 1) if wanted is None else wanted
+        length = max(0, last - first + 1)
+        if first:
+            file.seek(first)
+        body = (AsyncBlocks if isinstance(request, ASGIRequest) else Blocks)(file, length)
+        response = StreamingHttpResponse(
+            body, status=200 if wanted is None else 206, content_type=content_type
         )
-        response["Content-Range"] = f"bytes {first}-{last}/{size}"
-        response["Content-Length"] = str(last - first + 1)
-    if isinstance(response, FileResponse):
-        response.block_size = BLOCK
+        response["Content-Length"] = str(length)
+        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+        if wanted is not None:
+            response["Content-Range"] = f"bytes {first}-{last}/{size}"
     response["Accept-Ranges"] = "bytes"
     if etag:
         response["ETag"] = etag

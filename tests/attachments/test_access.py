@@ -267,3 +267,17 @@ def test_on_s3_the_download_is_a_short_lived_signed_url(alice, bob, settings, mo
     assert "X-Amz-Expires=60" in url and "X-Amz-Signature=" in url
     assert "response-content-disposition=attachment" in url
     assert default_storage.exists(Attachment.objects.get(token=token).file.name)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_under_asgi_a_download_streams_in_blocks(alice, bob, async_client):
+    from asgiref.sync import sync_to_async
+
+    content = media.pdf() * 100
+    token = await sync_to_async(attached)(alice, content, "big.pdf")
+    await async_client.aforce_login(bob)
+    response = await async_client.get(f"/files/{token}/", headers={"Range": "bytes=10-200009"})
+    assert response.status_code == 206 and response.is_async
+    parts = [part async for part in response.streaming_content]
+    assert b"".join(parts) == content[10:200010]
+    assert max(len(part) for part in parts) <= 64 * 1024
