@@ -1,7 +1,7 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +16,8 @@ class UploadView(APIView):
     `attachments` when writing a status, comment, blog post or idea. 413 too large, 400 a kind
     we do not take (named), 429 over the daily quota."""
 
-    parser_classes = [MultiPartParser]
+    # FormParser too: a form post without a file is refused by its CSRF check (403), not 415.
+    parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=UploadCreateSerializer, responses={201: AttachmentSerializer})
     def post(self, request):

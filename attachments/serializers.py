@@ -47,7 +47,19 @@ class AttachmentSerializer(serializers.Serializer):
         return attachment_payload(instance)
 
 
-class UploadCreateSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know (uploader, kind, size…): nothing can be slipped in."""
+
+    def validate(self, attrs):
+        unknown = set(getattr(self, "initial_data", None) or {}) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: "This field cannot be set." for name in sorted(unknown)}
+            )
+        return attrs
+
+
+class UploadCreateSerializer(StrictSerializer):
     file = serializers.FileField(
         help_text="Pictures (JPEG, PNG, GIF, WebP, HEIC) up to 20 MB, files (PDF, Office, "
         "OpenDocument, text, CSV, ZIP) up to 100 MB, video (MP4, WebM, MOV) up to 200 MB: "
@@ -62,16 +74,8 @@ class UploadCreateSerializer(serializers.Serializer):
     )
 
 
-class UploadUpdateSerializer(serializers.Serializer):
+class UploadUpdateSerializer(StrictSerializer):
     alt = serializers.CharField(max_length=MAX_ALT, allow_blank=True)
-
-    def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", None) or {}) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: "This field cannot be set." for name in sorted(unknown)}
-            )
-        return attrs
 
 
 def attachment_ids_field(limit: int) -> serializers.ListField:

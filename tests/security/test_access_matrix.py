@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from attachments import services as attachments
 from exec_blog import services as blog
 from feeds import services as feeds
 from ideas import services as ideas
@@ -188,6 +189,9 @@ row("open_reports", "company", get=MOD)
 # Blog images: only the post's author uploads; a draft is 404 to everyone else.
 row("blog_images", "published", post=EXEC)
 row("blog_images", "draft", hidden=but("executive"), post=EXEC)
+# Uploads (attachments): an upload is its uploader's alone, attached or not.
+row("upload", "unattached", hidden=but("author"), get=AUTHOR, patch=AUTHOR)
+row("upload", "attached", hidden=but("author"), get=AUTHOR, patch=AUTHOR)
 
 # Pages (server-rendered), where they act on their own. A redirect after a POST counts as done.
 PAGE_ROWS = {
@@ -289,6 +293,11 @@ def world(db):
     open_report = feeds.report_create(reporter=users["other_dept"], status=company, reason="Spam")
     resolved = feeds.report_create(reporter=users["same_dept"], status=company, reason="Rude")
     feeds.report_dismiss(moderator=mod, report=resolved)
+    uploads = {
+        state: attachments.upload_create(uploader=alice, upload=_image(), alt="A dot")
+        for state in ("unattached", "attached")
+    }
+    feeds.status_create(author=alice, body="A dot", attachments=[uploads["attached"].token])
     images = {
         "published": blog.post_image_add(actor=ceo, post=published, upload=_image()),
         "draft": blog.post_image_add(actor=ceo, post=draft, upload=_image()),
@@ -311,6 +320,7 @@ def world(db):
         ("report", "open"): open_report,
         ("report", "resolved"): resolved,
         **{("blog_image", state): image for state, image in images.items()},
+        **{("upload", state): upload for state, upload in uploads.items()},
     }
     return users, objects
 
@@ -404,6 +414,7 @@ def request_for(endpoint, state, objects):
             f"/api/v1/blog/posts/{o[('blog_post', state)].slug}/images/",
             lambda: {"image": _image(), "alt": "A dot"},
         ),
+        "upload": lambda: (f"/api/v1/uploads/{o[('upload', state)].token}/", {"alt": "A red dot"}),
         "page_followers": lambda: ("/people/alice/followers/", {}),
         "page_following": lambda: ("/people/alice/following/", {}),
         "page_announce": lambda: (
@@ -514,6 +525,7 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/comments/<comment_id>/moderation/": "comment_moderation",
         "api/v1/comments/<comment_id>/report/": "comment_report",
         "api/v1/moderation/reports/": "open_reports",
+        "api/v1/uploads/<token>/": "upload",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()
