@@ -20,11 +20,11 @@ function sizeLabel(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function api(url, options) {
+async function api(url, { headers = {}, ...options }) {
   const response = await fetch(url, {
-    credentials: "same-origin",
-    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json", ...options.headers },
     ...options,
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json", ...headers },
   });
   let body = {};
   try {
@@ -100,7 +100,7 @@ function enhance(root) {
           alt.id = altId;
           alt.className = "upload-item__alt";
           alt.maxLength = 1000;
-          alt.required = true;
+          alt.setAttribute("aria-required", "true"); // checked on submit, with our message
           alt.value = body.alt || "";
           alt.dataset.attachAlt = "";
           alt.addEventListener("change", () => {
@@ -108,9 +108,13 @@ function enhance(root) {
               method: "PATCH",
               headers: { "Content-Type": "application/json" },
               body: JSON.stringify({ alt: alt.value }),
-            }).catch((exc) => {
-              state.textContent = exc.message;
-            });
+            })
+              .catch((exc) => {
+                state.textContent = exc.message;
+              })
+              .finally(() => {
+                item.pending = null;
+              });
           });
           item.alt = alt;
           li.querySelector(".upload-item__body").append(field, alt);
