@@ -13,6 +13,7 @@ MAX_NAME = 200
 THUMBNAIL_SIDE = 640
 TYPE_LABELS = {
     "image/webp": "Picture",
+    "image/jpeg": "Picture",
     "application/pdf": "PDF document",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",

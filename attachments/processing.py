@@ -1,8 +1,9 @@
 """Pictures re-encoded from their pixels, video checked with ffprobe and given a poster frame.
 
 A picture is decoded by Pillow (after `core.filetypes` recognised its signature) and written
-again as WebP from its pixels alone: EXIF (a phone's GPS position), comments and anything
-appended after the image data (a ZIP or an HTML page in a polyglot) cannot survive. A video
+again (JPEG, or WebP when transparent) from its pixels alone: EXIF (a phone's GPS position),
+comments and anything appended after the image data (a ZIP or an HTML page in a polyglot)
+cannot survive. A video
 must be read by ffprobe as MP4, MOV or WebM with a video stream; ffmpeg takes its poster frame.
 """
 
@@ -46,6 +47,8 @@ class Unreadable(Exception):
 @dataclass
 class Picture:
     data: bytes
+    content_type: str
+    extension: str
     thumbnail: bytes
     width: int
     height: int
@@ -59,10 +62,22 @@ class Video:
     poster: bytes | None
 
 
-def _webp(image: Image.Image, *, quality: int) -> bytes:
+def _webp(image: Image.Image, *, quality: int, method: int = 4) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="WEBP", quality=quality, method=4)
+    image.save(out, format="WEBP", quality=quality, method=method)
     return out.getvalue()
+
+
+def _encoded(image: Image.Image) -> tuple[bytes, str, str]:
+    """JPEG for an opaque picture (a tenth of WebP's encoding time on a camera-sized photo:
+    docs/performance.md), WebP when it has transparency. Neither carries metadata: nothing but
+    the pixels is passed to the encoder."""
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() != (255, 255):
+        return _webp(image, quality=85, method=2), "image/webp", "webp"
+    image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue(), "image/jpeg", "jpg"
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -79,7 +94,8 @@ def thumbnail_of(image: Image.Image) -> bytes:
 
 def picture_from(path: str) -> Picture:
     """The first frame of the picture at `path`, upright, at most MAX_SIDE on its longest side,
-    as WebP with no metadata; and its thumbnail. Raises Unreadable (a decompression bomb too)."""
+    as JPEG (WebP if transparent) with no metadata; and its WebP thumbnail. Raises Unreadable
+    (a decompression bomb too)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -100,9 +116,12 @@ def picture_from(path: str) -> Picture:
         # ValueError, SyntaxError, struct.error, IndexError…): all of them are a refusal (400).
         raise Unreadable("This picture cannot be read: the file is damaged.") from exc
     image.info.clear()  # nothing of the source's metadata (EXIF, XMP, ICC, comments)
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BICUBIC)
+    data, content_type, extension = _encoded(image)
     return Picture(
-        data=_webp(image, quality=85),
+        data=data,
+        content_type=content_type,
+        extension=extension,
         thumbnail=thumbnail_of(image),
         width=image.width,
         height=image.height,

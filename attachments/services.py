@@ -149,9 +149,9 @@ def upload_create(*, uploader: User, upload, alt: str = "") -> Attachment:
                 picture = processing.picture_from(path)
                 content = ContentFile(picture.data)
                 thumbnail = picture.thumbnail
-                row.content_type, row.size = "image/webp", len(picture.data)
+                row.content_type, row.size = picture.content_type, len(picture.data)
                 row.width, row.height = picture.width, picture.height
-                row.name = clean_name(upload.name, extension="webp")
+                row.name = clean_name(upload.name, extension=picture.extension)
             else:
                 if filetype.kind == VIDEO:
                     video = processing.video_from(path, content_type=filetype.content_type)
@@ -165,7 +165,7 @@ def upload_create(*, uploader: User, upload, alt: str = "") -> Attachment:
             content = upload
         saved = []
         try:
-            extension = "webp" if filetype.kind == IMAGE else filetype.extension
+            extension = row.name.rsplit(".", 1)[-1]
             row.file.name = default_storage.save(_stored_name(token, f".{extension}"), content)
             saved.append(row.file.name)
             if thumbnail:

@@ -8,7 +8,7 @@ Rows:
   20 latest statuses have the same text; the two feeds alternate request by request on the
   deployed server (Uvicorn, 2 workers), p95 <= 1.10 x the plain page's;
 - uploading a 10 MB photo (`POST /api/v1/uploads/`, multipart, over HTTP): sniffed, decoded,
-  re-encoded to WebP at 2560 px with its thumbnail, stored; p95 reported.
+  re-encoded to JPEG at 2560 px with its WebP thumbnail, stored; p95 reported.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def run(ctx: Context) -> list[Result]:
                     uploads,
                     target="report p95",
                     passed=None,
-                    notes="sniff, decode, re-encode to WebP at 2560 px, thumbnail, store",
+                    notes="sniff, decode, re-encode to JPEG at 2560 px, thumbnail, store",
                 )
             )
     finally:

@@ -42,7 +42,7 @@ FILES = (
     DemoFile(
         0,
         "offsite-lake.jpg",
-        "offsite-lake.webp",
+        "offsite-lake.jpg",
         "A lake under a blue sky with green "
         "hills and the sun low on the left: the view from the offsite venue.",
         "lake",
@@ -50,7 +50,7 @@ FILES = (
     DemoFile(
         0,
         "offsite-sunset.jpg",
-        "offsite-sunset.webp",
+        "offsite-sunset.jpg",
         "Orange sunset over dark hills, taken from the offsite terrace.",
         "sunset",
     ),

@@ -154,7 +154,7 @@ def test_pictures_are_inline_everything_else_a_download_all_nosniff(alice, bob):
     document = attached(alice, media.pdf(), "plan.pdf")
     viewer = client_for(bob)
     response = viewer.get(f"/files/{picture}/")
-    assert response["Content-Type"] == "image/webp"
+    assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")
     response = viewer.get(f"/files/{document}/")
     assert response["Content-Type"] == "application/pdf"
