@@ -89,7 +89,9 @@ def test_files_follow_their_post_over_roles_and_states(
     token = owner_of(state, alice=alice, moderator=moderator, ceo=ceo)
     author = ceo if state.startswith("blog") else alice
     people = {"author": author, "teammate": carol, "outsider": bob, "moderator": moderator}
-    assert client.get(f"/files/{token}/").status_code == 302  # anonymous: to the login page
+    for url in (f"/files/{token}/", f"/files/{token}/thumbnail/"):
+        response = client.get(url)  # anonymous: to the login page, whatever the post
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     for role in ROLES:
         viewer = client_for(people[role])
         allowed = role in TABLE[state]
