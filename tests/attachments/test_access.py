@@ -274,6 +274,7 @@ def test_on_s3_the_download_is_a_short_lived_signed_url(alice, bob, settings, mo
 @pytest.mark.django_db(transaction=True)
 async def test_under_asgi_a_download_streams_in_blocks(alice, bob, async_client):
     from asgiref.sync import sync_to_async
+    from django.db import connections
 
     content = media.pdf() * 100
     token = await sync_to_async(attached)(alice, content, "big.pdf")
@@ -283,3 +284,6 @@ async def test_under_asgi_a_download_streams_in_blocks(alice, bob, async_client)
     parts = [part async for part in response.streaming_content]
     assert b"".join(parts) == content[10:200010]
     assert max(len(part) for part in parts) <= 64 * 1024
+    # The view ran in asgiref's thread: close its connection there, or PostgreSQL keeps the
+    # test database open at teardown.
+    await sync_to_async(connections.close_all)()
