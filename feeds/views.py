@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attachments.selectors import attachments_of
 from core import ratelimit
 from core.forms import form_errors
 from core.http import safe_next
@@ -112,6 +113,26 @@ class EditForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+    def __init__(self, *args, attachments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attachments = list(attachments)
+        if self.attachments:
+            # Unticked: removed from the update (the history keeps which it had).
+            self.fields["keep"] = forms.MultipleChoiceField(
+                label="Attachments (untick one to remove it)",
+                choices=[(a.token, f"{a.name} ({a.type_label})") for a in self.attachments],
+                initial=[a.token for a in self.attachments],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def update_arguments(self) -> dict:
+        arguments = {"body": self.cleaned_data["body"]}
+        if self.attachments:
+            keep = set(self.cleaned_data.get("keep") or ())
+            arguments["attachments"] = [a.token for a in self.attachments if a.token in keep]
+        return arguments
 
 
 class CommentForm(forms.Form):
@@ -314,12 +335,14 @@ def status_edit(request, status_id: int):
     status = selectors.status_get_for_user(user=request.user, status_id=status_id)
     if status.author_id != request.user.pk or status.is_removed:
         raise PermissionDenied("Only its author can edit a status.")
-    form = EditForm(request.POST or None, initial={"body": status.body})
+    form = EditForm(
+        request.POST or None,
+        initial={"body": status.body},
+        attachments=attachments_of(status),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.status_update(
-                actor=request.user, status=status, body=form.cleaned_data["body"]
-            )
+            services.status_update(actor=request.user, status=status, **form.update_arguments())
         except ValidationError as exc:
             form_errors(form, exc)
         else:

@@ -317,3 +317,18 @@ def test_the_feed_page_shows_a_gallery_with_alt_text(alice, bob):
 def test_a_new_person_has_no_uploads():
     person = UserFactory()
     assert services.uploaded_today(person, now=timezone.now()) == 0
+
+
+def test_the_edit_page_removes_an_attachment_when_unticked(alice, alice_client):
+    keep, drop = uploads(alice, 2)
+    status = feed_services.status_create(author=alice, body="Two photos", attachments=[keep, drop])
+    page = alice_client.get(f"/statuses/{status.pk}/edit/").content.decode()
+    assert f'value="{keep}"' in page and f'value="{drop}"' in page
+    response = alice_client.post(
+        f"/statuses/{status.pk}/edit/", {"body": "One photo", "keep": [keep]}
+    )
+    assert response.status_code == 302
+    assert [a.token for a in Attachment.objects.filter(owner_id=status.pk, detached_at=None)] == [
+        keep
+    ]
+    assert StatusRevision.objects.get(status=status).attachments == [keep, drop]
