@@ -177,7 +177,9 @@ def post_detail(request, slug: str):
         card = feed_selectors.status_base_qs().get(pk=post.card_id)
         feed_selectors.decorate([card], user=request.user)
         if not card.is_removed:
-            comments = list(feed_selectors.comments_for(status=card))
+            comments = feed_selectors.decorate_comments(
+                list(feed_selectors.comments_for(status=card))
+            )
     return render(
         request,
         "blog/post_detail.html",

@@ -142,6 +142,11 @@ class CommentForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write a comment…"}),
     )
+    # The ids of the uploads attachments.js made, comma-separated (as on the composer).
+    attachments = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def attachment_ids(self) -> list[str]:
+        return [t for t in (self.cleaned_data.get("attachments") or "").split(",") if t.strip()]
 
 
 class ReasonForm(forms.Form):
@@ -383,13 +388,17 @@ def comment_create(request, status_id: int):
         ratelimit.hit("comment", request.user.pk)
         try:
             comment = services.comment_create(
-                author=request.user, status=status, body=form.cleaned_data["body"]
+                author=request.user,
+                status=status,
+                body=form.cleaned_data["body"],
+                attachments=form.attachment_ids(),
             )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
             if request.htmx:
                 comment = selectors.comments_for(status=status).get(pk=comment.pk)
+                selectors.decorate_comments([comment])
                 return render(
                     request,
                     "feeds/_comment_result.html",

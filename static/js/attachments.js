@@ -4,7 +4,7 @@
 // descriptions, and says clearly what is missing. Without this file the composer has no file
 // input (the server takes attachments through the API).
 
-const MAX = 10;
+const MAX = 10; // a status; a form may say fewer (data-attach-max: 4 on a comment)
 
 function csrfToken() {
   try {
@@ -51,10 +51,11 @@ function enhance(root) {
     const hidden = form.querySelector("input[name=attachments]");
     const error = box.querySelector("[data-attach-error]");
     const items = [];
+    const max = Number(box.dataset.attachMax) || MAX;
 
     const sync = () => {
       hidden.value = items.filter((item) => item.id).map((item) => item.id).join(",");
-      input.disabled = items.length >= MAX;
+      input.disabled = items.length >= max;
     };
 
     const add = (file, known) => {
@@ -150,10 +151,10 @@ function enhance(root) {
     input.addEventListener("change", () => {
       error.textContent = "";
       const files = [...input.files];
-      if (items.length + files.length > MAX) {
-        error.textContent = `At most ${MAX} attachments on one post.`;
+      if (items.length + files.length > max) {
+        error.textContent = `At most ${max} attachments here.`;
       }
-      for (const file of files.slice(0, MAX - items.length)) add(file);
+      for (const file of files.slice(0, max - items.length)) add(file);
       input.value = "";
     });
 

@@ -332,3 +332,22 @@ def test_the_edit_page_removes_an_attachment_when_unticked(alice, alice_client):
         keep
     ]
     assert StatusRevision.objects.get(status=status).attachments == [keep, drop]
+
+
+def test_a_comment_from_the_page_carries_its_uploads(alice, bob):
+    status = feed_services.status_create(author=alice, body="Show us")
+    (picture,) = uploads(bob)
+    client = client_for(bob)
+    response = client.post(
+        f"/statuses/{status.pk}/comments/",
+        {"body": "Here", "attachments": picture},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert f'src="/files/{picture}/thumbnail/"' in response.content.decode()
+    page = client_for(alice).get(f"/statuses/{status.pk}/").content.decode()
+    assert f'src="/files/{picture}/thumbnail/"' in page
+    response = client.post(
+        f"/statuses/{status.pk}/comments/", {"body": "Again", "attachments": picture}
+    )
+    assert response.status_code == 400  # already attached: the form says so, nothing written
