@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e lint format bench bench-quick clean fuzz fuzz-http chaos audit
+.PHONY: run test e2e lint format bench bench-quick clean fuzz fuzz-http chaos audit ffmpeg
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +19,26 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# ffprobe checks uploaded video and ffmpeg takes its poster frame (attachments): Debian's ffmpeg,
+# installed when missing (like Chromium for make e2e). Without it video uploads are refused.
+ffmpeg:
+	@command -v ffprobe >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || { \
+		echo "Installing ffmpeg (ffprobe checks uploaded video)"; \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && \
+		$$sudo apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null || \
+		echo "ffmpeg could not be installed: video uploads will be refused"; }
+
 # The job runner in the background, the server in the foreground; Ctrl-C (or the server
 # stopping for any reason) stops both.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime ffmpeg
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: lint
+test: lint ffmpeg
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser journeys in Debian's Chromium against a real Daphne (tests/e2e; about two minutes).
@@ -49,7 +59,7 @@ format: $(VENV)/.dev
 # Security audit (issue 8). bandit fails on any high-severity finding. pip-audit fails on a
 # known vulnerability in a pinned requirement, and only reports (never fails) when its advisory
 # data cannot be reached from this machine.
-AUDIT_CODE := core enterprise_social profiles notifications activity communities provisioning feeds exec_blog ideas engagement reach webhooks app_accounts demo bench manage.py
+AUDIT_CODE := core enterprise_social profiles notifications activity attachments communities provisioning feeds exec_blog ideas engagement reach webhooks app_accounts demo bench manage.py
 
 audit: $(VENV)/.dev
 	$(BIN)/bandit -q -r $(AUDIT_CODE) -x '*/migrations/*' --severity-level high

@@ -35,6 +35,7 @@ ERROR_RESPONSES = {
 }
 # Only where a request carries a body.
 BODY_ERROR_RESPONSES = {
+    "413": "Too large: an uploaded file above its limit (core.uploads).",
     "415": "Unsupported `Content-Type`: send one of the media types this operation lists.",
 }
 

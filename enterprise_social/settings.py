@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "profiles",
     "activity",
     "notifications",
+    "attachments",
     "communities",
     "provisioning",
     "feeds",
@@ -447,7 +448,61 @@ WHITENOISE_AUTOREFRESH = DEBUG
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 AVATAR_SIZE = 256
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded file above this size streams to a temporary file instead of memory (Django's
+# default); under ASGI the request body is spooled to disk past the same size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The first handler stops an upload above UPLOAD_MAX_BYTES while it streams (core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.UploadSizeGuard",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Attachments (pictures, files and video on posts; docs/security.md, "Uploads"). Sizes in MB.
+MB = 1024 * 1024
+ATTACHMENTS_IMAGE_MAX_BYTES = env_int("ATTACHMENTS_IMAGE_MAX_MB", 20) * MB
+ATTACHMENTS_FILE_MAX_BYTES = env_int("ATTACHMENTS_FILE_MAX_MB", 100) * MB
+ATTACHMENTS_VIDEO_MAX_BYTES = env_int("ATTACHMENTS_VIDEO_MAX_MB", 200) * MB
+# What one person may upload in 24 hours, all kinds together.
+ATTACHMENTS_DAILY_QUOTA_BYTES = env_int("ATTACHMENTS_DAILY_QUOTA_MB", 1024) * MB
+# An upload attached to nothing is deleted after this many hours (attachments.jobs).
+ATTACHMENTS_UNATTACHED_HOURS = env_int("ATTACHMENTS_UNATTACHED_HOURS", 24)
+UPLOAD_MAX_BYTES = max(
+    ATTACHMENTS_IMAGE_MAX_BYTES, ATTACHMENTS_FILE_MAX_BYTES, ATTACHMENTS_VIDEO_MAX_BYTES
+)
+if min(ATTACHMENTS_IMAGE_MAX_BYTES, ATTACHMENTS_FILE_MAX_BYTES, ATTACHMENTS_VIDEO_MAX_BYTES) <= 0:
+    stop("ATTACHMENTS_*_MAX_MB", "must be at least 1.")
+# Hand authorised downloads to nginx: the prefix of an `internal` location that serves
+# MEDIA_ROOT (docs/deployment.md), e.g. /protected-media/. Empty: Django streams the file.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT")
+if MEDIA_ACCEL_REDIRECT and not (
+    MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_ACCEL_REDIRECT.endswith("/")
+):
+    stop("MEDIA_ACCEL_REDIRECT", "must start and end with / (e.g. /protected-media/).")
+# Where uploads are kept: `local` (MEDIA_ROOT) or `s3` (any S3-compatible store through
+# django-storages; downloads are redirects to URLs signed for MEDIA_URL_EXPIRE_SECONDS).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local").lower()
+if MEDIA_STORAGE not in ("local", "s3"):
+    stop("MEDIA_STORAGE", f"{MEDIA_STORAGE!r} is not local or s3.")
+MEDIA_URL_EXPIRE_SECONDS = env_int("MEDIA_URL_EXPIRE_SECONDS", 60)
+if MEDIA_STORAGE == "s3":
+    if not env_str("MEDIA_S3_BUCKET"):
+        stop("MEDIA_S3_BUCKET", "must name the bucket when MEDIA_STORAGE is s3.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MEDIA_S3_BUCKET"),
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("MEDIA_S3_REGION") or None,
+            "location": env_str("MEDIA_S3_PREFIX"),
+            # Private objects, reached only through URLs signed after the access check.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_URL_EXPIRE_SECONDS,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
 
 # --- Security ----------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from attachments.selectors import attachments_decorate
 from core import ratelimit
 from core.api import KeysetPagination
 from feeds import selectors as feed_selectors
@@ -180,6 +181,7 @@ class BlogPostListView(generics.GenericAPIView):
         else:
             qs = selectors.posts_published()
         page = self.paginator.paginate_queryset(qs, request, view=self)
+        attachments_decorate(page)
         return self.paginator.get_paginated_response(BlogPostSerializer(page, many=True).data)
 
     @extend_schema(request=BlogPostWriteSerializer, responses={201: BlogPostSerializer})

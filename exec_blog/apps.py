@@ -7,12 +7,15 @@ class ExecBlogConfig(AppConfig):
     name = "exec_blog"
 
     def ready(self) -> None:
+        from attachments import registry as attachments
         from feeds import moderation
 
         from . import export
-        from .models import Question
+        from .models import BlogPost, Question
+        from .selectors import post_readable
 
         export.register()
+        attachments.register_owner(BlogPost, can_read=post_readable)
         moderation.register_target(
             Question, template="exec_blog/_moderation_target.html", ref="question_id"
         )

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from attachments.selectors import attachments_decorate
 from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from feeds import selectors as feed_selectors
@@ -169,13 +170,16 @@ def post_edit(request, slug: str):
 @require_GET
 def post_detail(request, slug: str):
     post = selectors.post_get_for_user(user=request.user, slug=slug)
+    attachments_decorate([post])
     services.post_read(user=request.user, post=post)
     card, comments = None, []
     if post.card_id and post.is_live:
         card = feed_selectors.status_base_qs().get(pk=post.card_id)
         feed_selectors.decorate([card], user=request.user)
         if not card.is_removed:
-            comments = list(feed_selectors.comments_for(status=card))
+            comments = feed_selectors.decorate_comments(
+                list(feed_selectors.comments_for(status=card))
+            )
     return render(
         request,
         "blog/post_detail.html",

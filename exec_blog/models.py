@@ -239,6 +239,8 @@ class BlogRead(models.Model):
 
 
 IMAGE_ALT_MAX = 200
+# Pictures, files and video a blog post may carry (attachments app).
+BLOG_MAX_ATTACHMENTS = 10
 
 
 def blog_image_upload_to(instance: "BlogImage", filename: str) -> str:

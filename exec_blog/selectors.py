@@ -101,6 +101,11 @@ def post_get_for_user(*, user: User, slug: str) -> BlogPost:
     return post
 
 
+def post_readable(user: User, post: BlogPost) -> bool:
+    """attachments' access rule for a post's files: live, or the author's own draft."""
+    return posts_visible_to(user=user).filter(pk=post.pk).exists()
+
+
 def post_history(*, post: BlogPost) -> QuerySet[BlogPostRevision]:
     return BlogPostRevision.objects.filter(post=post).order_by("-written_at", "-id")
 

@@ -5,6 +5,8 @@ Services and events import this module, never `api.py`."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from attachments.selectors import attachments_of
+from attachments.serializers import AttachmentSerializer, attachment_ids_field, attachments_payload
 from core.ids import MAX_ID
 from feeds.models import MAX_LENGTH, MAX_REASON
 from feeds.serializers import (
@@ -13,6 +15,7 @@ from feeds.serializers import (
 )
 
 from .models import (
+    BLOG_MAX_ATTACHMENTS,
     BODY_MAX,
     IMAGE_ALT_MAX,
     POST_BODY_MAX,
@@ -114,6 +117,7 @@ class BlogPostSerializer(serializers.ModelSerializer):
     reading_minutes = serializers.IntegerField()
     status_id = serializers.IntegerField(source="card_id", allow_null=True)
     url = serializers.CharField(source="get_absolute_url")
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = BlogPost
@@ -133,11 +137,17 @@ class BlogPostSerializer(serializers.ModelSerializer):
             "reading_minutes",
             "status_id",
             "url",
+            "attachments",
         ]
         read_only_fields = fields
 
     def get_tags(self, obj: BlogPost) -> list[str]:
         return [t.name for t in obj.tags.all()]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj: BlogPost) -> list[dict]:
+        items = getattr(obj, "attachment_list", None)
+        return attachments_payload(attachments_of(obj) if items is None else items)
 
 
 class BlogPostWriteSerializer(StrictSerializer):
@@ -150,6 +160,7 @@ class BlogPostWriteSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=BlogPost.State.choices, default="draft")
     publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     slug = serializers.CharField(max_length=150, required=False)
+    attachments = attachment_ids_field(BLOG_MAX_ATTACHMENTS)
 
 
 class BlogPostUpdateSerializer(StrictSerializer):
@@ -163,6 +174,7 @@ class BlogPostUpdateSerializer(StrictSerializer):
     )
     status = serializers.ChoiceField(choices=BlogPost.State.choices, required=False)
     publish_at = serializers.DateTimeField(required=False, allow_null=True)
+    attachments = attachment_ids_field(BLOG_MAX_ATTACHMENTS)
 
 
 class BlogImageUploadSerializer(StrictSerializer):

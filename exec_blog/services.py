@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from activity.services import Kind, activity_record
+from attachments import services as attachment_services
 from core.images import reencode_upload
 from core.jobs import job_run_at
 from core.ratelimit import RateLimited
@@ -30,6 +31,7 @@ from profiles.permissions import is_employee
 
 from . import events, hooks
 from .models import (
+    BLOG_MAX_ATTACHMENTS,
     BODY_MAX,
     BODY_MIN,
     IMAGE_ALT_MAX,
@@ -355,6 +357,7 @@ def post_create(
     status: str = BlogPost.State.DRAFT,
     publish_at: datetime | None = None,
     slug: str | None = None,
+    attachments: list[str] | None = None,
 ) -> BlogPost:
     """Write a post: a draft, published now, or scheduled (`published` with a later time)."""
     if not can_write_post(author):
@@ -387,6 +390,9 @@ def post_create(
         except IntegrityError:
             raise ValidationError({"slug": "This slug is taken: choose another."}) from None
         post.tags.set(hashtags_for(tag_names))
+        attachment_services.attachments_attach(
+            owner=post, ids=attachments, user=author, limit=BLOG_MAX_ATTACHMENTS
+        )
         _sync_card(post)
         _schedule_release(post)
     if post.is_live:
@@ -432,6 +438,10 @@ def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
         post.save()
         if tag_names is not None:
             post.tags.set(hashtags_for(tag_names))
+        if changes.get("attachments") is not None:
+            attachment_services.attachments_set(
+                owner=post, ids=changes["attachments"], user=actor, limit=BLOG_MAX_ATTACHMENTS
+            )
         _sync_card(post)
         _schedule_release(post)
     if post.is_live:

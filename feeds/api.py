@@ -45,6 +45,8 @@ def _page_response(view, qs, serializer_class, request):
     page = view.paginator.paginate_queryset(qs, request, view=view)
     if serializer_class is StatusSerializer:
         selectors.decorate(page, user=request.user)
+    elif serializer_class is CommentSerializer:
+        selectors.decorate_comments(page)
     data = serializer_class(page, many=True).data
     return view.paginator.get_paginated_response(data)
 
@@ -168,7 +170,7 @@ class StatusDetailView(APIView):
         status = selectors.status_get_for_user(user=request.user, status_id=status_id)
         data = StatusUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.status_update(actor=request.user, status=status, body=data.validated_data["body"])
+        services.status_update(actor=request.user, status=status, **data.validated_data)
         return Response(_status_payload(status, request.user))
 
     @extend_schema(request=None, responses=StatusSerializer)
@@ -207,9 +209,7 @@ class CommentListView(generics.GenericAPIView):
         data = CommentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ratelimit.hit("comment", request.user.pk)
-        comment = services.comment_create(
-            author=request.user, status=status, body=data.validated_data["body"]
-        )
+        comment = services.comment_create(author=request.user, status=status, **data.validated_data)
         comment = selectors.comments_for(status=status).get(pk=comment.pk)
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)
 
@@ -283,9 +283,7 @@ class StatusModerationView(APIView):
             raise PermissionDenied("Only moderators moderate.")
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.moderation_apply(
-            moderator=request.user, status=status, **data.validated_data
-        )
+        entry = _moderate(request.user, data.validated_data, status=status)
         return Response(ModerationLogSerializer(entry).data, status=http.HTTP_201_CREATED)
 
 
@@ -299,10 +297,17 @@ class CommentModerationView(APIView):
             raise PermissionDenied("Only moderators moderate.")
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.moderation_apply(
-            moderator=request.user, comment=comment, **data.validated_data
-        )
+        entry = _moderate(request.user, data.validated_data, comment=comment)
         return Response(ModerationLogSerializer(entry).data, status=http.HTTP_201_CREATED)
+
+
+def _moderate(moderator, data: dict, **target):
+    """`remove_attachment` takes one attachment off; the other actions act on the item."""
+    if data["action"] == "remove_attachment":
+        return services.attachment_moderate(
+            moderator=moderator, token=data["attachment"], reason=data["reason"], **target
+        )
+    return services.moderation_apply(moderator=moderator, **data, **target)
 
 
 def _comment_for(user, comment_id: int) -> Comment:

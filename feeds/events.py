@@ -23,6 +23,7 @@ def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
         fresh.viewer_can_edit = False
         fresh.poll_data = None
         fresh.poll_ends_at = None
+        fresh.attachment_list = getattr(status, "attachment_list", [])
     else:
         selectors.decorate([fresh], user=None)
     return StatusSerializer(fresh).data
@@ -42,6 +43,7 @@ def status_changed(
 def comment_created(comment: Comment) -> None:
 
     fresh = selectors.comments_for(status=comment.status).get(pk=comment.pk)
+    fresh.attachment_list = getattr(comment, "attachment_list", None)
     broadcast_on_commit(
         {
             "type": "comment.created",

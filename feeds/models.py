@@ -13,6 +13,9 @@ MAX_LENGTH = 2000
 MAX_REASON = 500
 # What a moderator may do to a status.
 STATUS_ACTIONS = ("hide", "restore", "lock", "unlock")
+# Pictures, files and video a status or a comment may carry (attachments app).
+STATUS_MAX_ATTACHMENTS = 10
+COMMENT_MAX_ATTACHMENTS = 4
 
 
 class Visibility(models.TextChoices):
@@ -166,6 +169,8 @@ class StatusRevision(models.Model):
     body_html = models.TextField()
     written_at = models.DateTimeField()
     replaced_at = models.DateTimeField(default=timezone.now)
+    # The ids (tokens) of the attachments this version carried, in order.
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-written_at", "-id"]

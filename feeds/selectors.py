@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from attachments.selectors import attachments_decorate
 from communities import permissions as community_permissions
 from communities.models import Community, Membership
 from communities.selectors import active_community_ids
@@ -28,7 +29,13 @@ from .models import (
     StatusRevision,
     Visibility,
 )
-from .permissions import can_moderate, viewer_department_id, visible_q, visible_q_for
+from .permissions import (
+    can_moderate,
+    can_moderate_status,
+    viewer_department_id,
+    visible_q,
+    visible_q_for,
+)
 
 
 def status_base_qs() -> QuerySet[Status]:
@@ -386,7 +393,33 @@ def decorate(statuses: list[Status], *, user: User | None) -> list[Status]:
         )
     # `poll_data`: at most three more queries, and none past the first without polls.
     polls.decorate_polls(statuses, user=user)
+    # `attachment_list`: one query for the page's pictures, files and video.
+    attachments_decorate(statuses)
     return statuses
+
+
+def decorate_comments(comments: list[Comment]) -> list[Comment]:
+    attachments_decorate(comments)
+    return comments
+
+
+def status_readable(user: User, status: Status) -> bool:
+    """attachments' access rule for a status's files, asked on every download: the status as
+    it is now. Hidden by a moderator: moderators only; deleted by its author: nobody."""
+    if status.removal == "author":
+        return False
+    if can_moderate_status(user, status):
+        return True
+    return not status.is_removed and statuses_visible_to(user=user).filter(pk=status.pk).exists()
+
+
+def comment_readable(user: User, comment: Comment) -> bool:
+    status = Status.objects.filter(pk=comment.status_id).first()
+    if status is None or comment.removal == "author":
+        return False
+    if comment.is_removed and not can_moderate_status(user, status):
+        return False
+    return status_readable(user, status)
 
 
 def comments_for(*, status: Status) -> QuerySet[Comment]:

@@ -6,14 +6,22 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from attachments.selectors import attachments_of
+from attachments.serializers import (
+    AttachmentSerializer,
+    attachment_ids_field,
+    attachments_payload,
+)
 from core.ids import MAX_ID
 from profiles.serializers import AuthorSerializer
 
 from . import moderation, polls
 from .models import (
+    COMMENT_MAX_ATTACHMENTS,
     MAX_LENGTH,
     MAX_REASON,
     STATUS_ACTIONS,
+    STATUS_MAX_ATTACHMENTS,
     Comment,
     ModerationAction,
     Removal,
@@ -55,6 +63,14 @@ class TombstoneSerializer(serializers.ModelSerializer):
 
     def get_mentions(self, obj) -> list[str]:
         return [] if obj.is_removed else [u.username for u in obj.mentions.all()]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj) -> list[dict]:
+        """`attachment_list` when the page was decorated (attachments_decorate), else read."""
+        if obj.is_removed:
+            return []
+        items = getattr(obj, "attachment_list", None)
+        return attachments_payload(attachments_of(obj) if items is None else items)
 
 
 class PollVoterSerializer(serializers.Serializer):
@@ -119,6 +135,7 @@ class StatusSerializer(TombstoneSerializer):
     is_pinned = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url")
     poll = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Status
@@ -148,6 +165,7 @@ class StatusSerializer(TombstoneSerializer):
             "community",
             "url",
             "poll",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -197,6 +215,7 @@ class StatusSerializer(TombstoneSerializer):
             "community": self.get_community(instance),
             "url": instance.get_absolute_url(),
             "poll": self.get_poll(instance),
+            "attachments": self.get_attachments(instance),
         }
 
     @staticmethod
@@ -278,10 +297,14 @@ class StatusCreateSerializer(StrictSerializer):
         max_length=50,
         help_text="A community's slug: posted there, read by whoever may read the community.",
     )
+    attachments = attachment_ids_field(STATUS_MAX_ATTACHMENTS)
 
 
 class StatusUpdateSerializer(StrictSerializer):
-    body = serializers.CharField(max_length=MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(
+        max_length=MAX_LENGTH, allow_blank=True, trim_whitespace=False, required=False
+    )
+    attachments = attachment_ids_field(STATUS_MAX_ATTACHMENTS)
 
 
 class RevisionSerializer(serializers.Serializer):
@@ -289,10 +312,14 @@ class RevisionSerializer(serializers.Serializer):
     body_html = serializers.CharField()
     written_at = serializers.DateTimeField()
     replaced_at = serializers.DateTimeField()
+    attachments = serializers.ListField(
+        child=serializers.CharField(), help_text="The ids of the attachments this version had."
+    )
 
 
 class CommentSerializer(TombstoneSerializer):
     author = AuthorSerializer()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
@@ -307,17 +334,33 @@ class CommentSerializer(TombstoneSerializer):
             "removal",
             "removal_reason",
             "mentions",
+            "attachments",
         ]
         read_only_fields = fields
 
 
 class CommentCreateSerializer(StrictSerializer):
     body = serializers.CharField(max_length=MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+    attachments = attachment_ids_field(COMMENT_MAX_ATTACHMENTS)
 
 
 class ModerationSerializer(StrictSerializer):
-    action = serializers.ChoiceField(choices=STATUS_ACTIONS)
+    action = serializers.ChoiceField(choices=(*STATUS_ACTIONS, "remove_attachment"))
     reason = serializers.CharField(max_length=MAX_REASON, allow_blank=True)
+    attachment = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{1,32}$",
+        max_length=32,
+        required=False,
+        help_text="With `remove_attachment`: the id of the attachment to remove.",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if (attrs["action"] == "remove_attachment") != ("attachment" in attrs):
+            raise serializers.ValidationError(
+                {"attachment": "Name the attachment with remove_attachment, and only then."}
+            )
+        return attrs
 
 
 class ReportCreateSerializer(StrictSerializer):

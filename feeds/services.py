@@ -8,6 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from activity.services import Kind, activity_record, activity_record_many
+from attachments import selectors as attachment_selectors
+from attachments import services as attachment_services
 from communities import permissions as community_permissions
 from communities.models import Community, Membership
 from core.text import Rendered, mention_candidates, render
@@ -16,9 +18,11 @@ from profiles.models import Profile, User
 
 from . import events, hooks, polls
 from .models import (
+    COMMENT_MAX_ATTACHMENTS,
     MAX_LENGTH,
     MAX_REASON,
     STATUS_ACTIONS,
+    STATUS_MAX_ATTACHMENTS,
     Comment,
     Hashtag,
     ModerationAction,
@@ -95,10 +99,12 @@ def status_create(
     visibility: str = Visibility.COMPANY,
     poll: dict | None = None,
     community: Community | None = None,
+    attachments: list[str] | None = None,
 ) -> Status:
     """`poll`: the keyword arguments of `feeds.polls.poll_spec` (options, multiple, anonymous,
     ends_at or duration_hours); checked before anything is written. `community`: posted there
-    (its author an active member); its readers are then the community's."""
+    (its author an active member); its readers are then the community's. `attachments`: ids of
+    the author's uploads (attachments app), checked in the transaction."""
     body = clean_body(body)
     spec = polls.poll_spec_from(poll) if poll is not None else None
     if visibility not in Visibility.values:
@@ -136,6 +142,9 @@ def status_create(
         )
         if spec is not None:
             polls.poll_create(status=status, spec=spec)
+        status.attachment_list = attachment_services.attachments_attach(
+            owner=status, ids=attachments, user=author, limit=STATUS_MAX_ATTACHMENTS
+        )
         # `add`, not `set`: a new status has nothing to replace (saves two queries).
         mentioned = users_named(rendered.mentions)
         if mentioned:
@@ -162,22 +171,37 @@ def status_create(
     return status
 
 
-def status_update(*, actor: User, status: Status, body: str) -> Status:
-    """Edit a status: the earlier version is kept and readable by everyone who sees it."""
+def status_update(
+    *, actor: User, status: Status, body: str | None = None, attachments: list[str] | None = None
+) -> Status:
+    """Edit a status: the earlier version (its text and which attachments it carried) is kept
+    and readable by everyone who sees it. `None`: that part stays as it is."""
     if not can_edit_status(actor, status):
         raise PermissionDenied("Only its author can edit a status.")
-    body = clean_body(body)
-    if body == status.body:
+    body = status.body if body is None else clean_body(body)
+    if attachments is not None:
+        attachments = attachment_services.clean_ids(attachments, limit=STATUS_MAX_ATTACHMENTS)
+    before = attachment_selectors.tokens_of(status)
+    if body == status.body and (attachments is None or attachments == before):
         return status
     rendered = render_user_text(body)
     now = timezone.now()
     with transaction.atomic():
+        if attachments is not None:
+            before, _ = attachment_services.attachments_set(
+                owner=status,
+                ids=attachments,
+                user=actor,
+                limit=STATUS_MAX_ATTACHMENTS,
+                now=now,
+            )
         StatusRevision.objects.create(
             status=status,
             body=status.body,
             body_html=status.body_html,
             written_at=status.edited_at or status.created_at,
             replaced_at=now,
+            attachments=before,
         )
         before = set(status.mentions.values_list("pk", flat=True))
         status.body = body
@@ -218,6 +242,8 @@ def status_delete(*, actor: User, status: Status) -> Status:
                 "pinned_in_community",
             ]
         )
+        # Nobody reads a deleted status's history: its files go once this commits.
+        attachment_services.attachments_release(owner=status)
         events.status_changed(status)
     return status
 
@@ -267,7 +293,9 @@ def _community_pin(*, actor: User, status: Status, pinned: bool) -> Status:
 # --- Comments ------------------------------------------------------------------------------
 
 
-def comment_create(*, author: User, status: Status, body: str) -> Comment:
+def comment_create(
+    *, author: User, status: Status, body: str, attachments: list[str] | None = None
+) -> Comment:
     if status.is_removed:
         raise ValidationError({"body": "This status was removed; it takes no comments."})
     if status.comments_locked:
@@ -279,6 +307,9 @@ def comment_create(*, author: User, status: Status, body: str) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(
             status=status, author=author, body=body, body_html=rendered.html
+        )
+        comment.attachment_list = attachment_services.attachments_attach(
+            owner=comment, ids=attachments, user=author, limit=COMMENT_MAX_ATTACHMENTS
         )
         Status.objects.filter(pk=status.pk).update(comment_count=F("comment_count") + 1)
         status.comment_count += 1
@@ -432,6 +463,41 @@ def moderation_apply(
         _resolve_reports(moderator=moderator, status=status, comment=comment, now=now)
         if comment is None:
             events.status_changed(status)
+    return entry
+
+
+def attachment_moderate(
+    *,
+    moderator: User,
+    token: str,
+    reason: str,
+    status: Status | None = None,
+    comment: Comment | None = None,
+) -> ModerationAction:
+    """Remove one attachment of a status or comment, with a public reason and a log entry
+    (`hide`, its target the attachment); the post itself stays."""
+    if not can_moderate(moderator):
+        raise PermissionDenied("Only moderators moderate.")
+    reason = clean_reason(reason)
+    owner = comment if comment is not None else status
+    if owner is None:
+        raise ValidationError("Nothing to moderate.")
+    attachment = attachment_selectors.attachment_on(owner=owner, token=token)
+    now = timezone.now()
+    with transaction.atomic():
+        attachment_services.attachment_remove(
+            moderator=moderator, attachment=attachment, reason=reason, now=now
+        )
+        entry = ModerationAction.objects.create(
+            moderator=moderator,
+            action=ModerationAction.Action.HIDE,
+            status=status if comment is None else comment.status,
+            comment=comment,
+            target=attachment,
+            reason=reason,
+            created_at=now,
+        )
+        events.status_changed(status if comment is None else comment.status)
     return entry
 
 

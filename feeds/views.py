@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attachments.selectors import attachments_of
 from communities import selectors as community_selectors
 from communities.models import Membership
 from communities.permissions import can_manage, can_post
@@ -75,6 +76,8 @@ class StatusForm(forms.Form):
     poll_anonymous = forms.BooleanField(
         label="Anonymous: keep only the counts, never who chose what", required=False
     )
+    # The ids of the uploads attachments.js made (POST /api/v1/uploads/), comma-separated.
+    attachments = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +108,13 @@ class StatusForm(forms.Form):
                 "anonymous": data["poll_anonymous"],
                 "duration_hours": data["poll_duration"] or 24,
             }
-        return {"body": data["body"], "visibility": data["visibility"], "poll": poll}
+        attachments = [t for t in data["attachments"].split(",") if t.strip()]
+        return {
+            "body": data["body"],
+            "visibility": data["visibility"],
+            "poll": poll,
+            "attachments": attachments,
+        }
 
     def community_slug(self) -> str:
         return self.cleaned_data.get("community") or ""
@@ -119,6 +128,26 @@ class EditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
+    def __init__(self, *args, attachments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attachments = list(attachments)
+        if self.attachments:
+            # Unticked: removed from the update (the history keeps which it had).
+            self.fields["keep"] = forms.MultipleChoiceField(
+                label="Attachments (untick one to remove it)",
+                choices=[(a.token, f"{a.name} ({a.type_label})") for a in self.attachments],
+                initial=[a.token for a in self.attachments],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def update_arguments(self) -> dict:
+        arguments = {"body": self.cleaned_data["body"]}
+        if self.attachments:
+            keep = set(self.cleaned_data.get("keep") or ())
+            arguments["attachments"] = [a.token for a in self.attachments if a.token in keep]
+        return arguments
+
 
 class CommentForm(forms.Form):
     body = forms.CharField(
@@ -127,6 +156,11 @@ class CommentForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write a comment…"}),
     )
+    # The ids of the uploads attachments.js made, comma-separated (as on the composer).
+    attachments = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def attachment_ids(self) -> list[str]:
+        return [t for t in (self.cleaned_data.get("attachments") or "").split(",") if t.strip()]
 
 
 class ReasonForm(forms.Form):
@@ -350,6 +384,7 @@ def status_detail(request, status_id: int):
     status = selectors.status_get_for_user(user=request.user, status_id=status_id)
     selectors.decorate([status], user=request.user)
     comments = [] if status.is_removed else list(selectors.comments_for(status=status))
+    selectors.decorate_comments(comments)
     return render(
         request,
         "feeds/status_detail.html",
@@ -370,12 +405,14 @@ def status_edit(request, status_id: int):
     status = selectors.status_get_for_user(user=request.user, status_id=status_id)
     if status.author_id != request.user.pk or status.is_removed:
         raise PermissionDenied("Only its author can edit a status.")
-    form = EditForm(request.POST or None, initial={"body": status.body})
+    form = EditForm(
+        request.POST or None,
+        initial={"body": status.body},
+        attachments=attachments_of(status),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.status_update(
-                actor=request.user, status=status, body=form.cleaned_data["body"]
-            )
+            services.status_update(actor=request.user, status=status, **form.update_arguments())
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -416,13 +453,17 @@ def comment_create(request, status_id: int):
         ratelimit.hit("comment", request.user.pk)
         try:
             comment = services.comment_create(
-                author=request.user, status=status, body=form.cleaned_data["body"]
+                author=request.user,
+                status=status,
+                body=form.cleaned_data["body"],
+                attachments=form.attachment_ids(),
             )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
             if request.htmx:
                 comment = selectors.comments_for(status=status).get(pk=comment.pk)
+                selectors.decorate_comments([comment])
                 return render(
                     request,
                     "feeds/_comment_result.html",

@@ -8,6 +8,8 @@ from django.utils import timezone
 TITLE_MIN = 10
 TITLE_MAX = 120
 DESCRIPTION_MAX = 10_000
+# Pictures, files and video an idea may carry (attachments app).
+IDEA_MAX_ATTACHMENTS = 10
 REASON_MAX = 2_000
 
 

@@ -7,9 +7,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from attachments.selectors import attachments_decorate
 from core.ids import parse_id
 from feeds.models import Comment
 from profiles.models import Department, User
+from profiles.permissions import is_moderator
 
 from .models import PENDING_STATES, Idea, IdeaDecision, IdeaRevision, IdeaState, IdeaVote
 
@@ -121,7 +123,17 @@ def decorate(ideas: list[Idea], *, user: User | None) -> list[Idea]:
         idea.has_voted = idea.pk in voted
         idea.is_mine = user is not None and idea.author_id == user.pk
         idea.decision = latest.get(idea.pk)
+    attachments_decorate(ideas)
     return ideas
+
+
+def idea_readable(user: User, idea: Idea) -> bool:
+    """attachments' access rule for an idea's files: every employee, unless it was removed
+    (then moderators only)."""
+    idea = idea_base_qs().filter(pk=idea.pk).first()
+    if idea is None:
+        return False
+    return not idea.is_removed or is_moderator(user)
 
 
 def idea_history(*, idea: Idea) -> QuerySet[IdeaDecision]:

@@ -5,12 +5,22 @@ Services and events import this module, never `api.py`."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from attachments.selectors import attachments_of
+from attachments.serializers import AttachmentSerializer, attachment_ids_field, attachments_payload
 from feeds.serializers import AuthorSerializer, StrictSerializer
 from profiles.models import Department
 from profiles.serializers import DepartmentSerializer
 
 from . import selectors
-from .models import DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, Idea, IdeaDecision, IdeaState
+from .models import (
+    DESCRIPTION_MAX,
+    IDEA_MAX_ATTACHMENTS,
+    REASON_MAX,
+    TITLE_MAX,
+    Idea,
+    IdeaDecision,
+    IdeaState,
+)
 
 
 class IdeaDecisionSerializer(serializers.ModelSerializer):
@@ -58,6 +68,7 @@ class IdeaSerializer(serializers.ModelSerializer):
     removal_reason = serializers.CharField()
     removed_by = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url")
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Idea
@@ -88,8 +99,16 @@ class IdeaSerializer(serializers.ModelSerializer):
             "removal_reason",
             "removed_by",
             "url",
+            "attachments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj: Idea) -> list[dict]:
+        if obj.is_removed:
+            return []
+        items = getattr(obj, "attachment_list", None)
+        return attachments_payload(attachments_of(obj) if items is None else items)
 
     def get_title(self, obj: Idea) -> str:
         return "" if obj.is_removed else obj.title
@@ -153,6 +172,7 @@ class IdeaCreateSerializer(StrictSerializer):
         default=None,
         help_text="The department it concerns: a slug or an id; null or empty for none.",
     )
+    attachments = attachment_ids_field(IDEA_MAX_ATTACHMENTS)
 
 
 class IdeaUpdateSerializer(StrictSerializer):
@@ -170,6 +190,7 @@ class IdeaUpdateSerializer(StrictSerializer):
         allow_blank=True,
         help_text="A slug or an id; null or empty for none.",
     )
+    attachments = attachment_ids_field(IDEA_MAX_ATTACHMENTS)
 
 
 class DecisionSerializer(StrictSerializer):

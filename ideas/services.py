@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from activity.services import activity_record
+from attachments import services as attachment_services
 from core.tags import clean_tags
 from core.text import Rendered, mention_candidates, render
 from feeds import events as feed_events
@@ -27,6 +28,7 @@ from . import events, hooks, selectors
 from .models import (
     DESCRIPTION_MAX,
     EDITABLE_STATES,
+    IDEA_MAX_ATTACHMENTS,
     REASON_MAX,
     TITLE_MAX,
     TITLE_MIN,
@@ -147,6 +149,7 @@ def idea_create(
     description: str,
     tags: list[str] | None = None,
     department: Department | None = None,
+    attachments: list[str] | None = None,
 ) -> Idea:
     """Propose an idea; its card announces it to the author's followers, live."""
     if not can_propose(author):
@@ -182,6 +185,9 @@ def idea_create(
         idea.tags.set(hashtags_for(tag_names))
         mentioned = users_named(rendered.mentions)
         idea.mentions.set(mentioned)
+        attachment_services.attachments_attach(
+            owner=idea, ids=attachments, user=author, limit=IDEA_MAX_ATTACHMENTS
+        )
         _card_create(idea, tag_names)
         _notify(
             recipients=mentioned,
@@ -233,6 +239,7 @@ def idea_update(
     description: str | None = None,
     tags: list[str] | None = None,
     department: "Department | None | _Unchanged" = UNCHANGED,
+    attachments: list[str] | None = None,
 ) -> Idea:
     """The author edits an open idea (None, or UNCHANGED for `department`: leave as is).
 
@@ -288,7 +295,13 @@ def idea_update(
         tags_changed = tag_names is not None and set(tag_names) != set(current_tags)
         if tags_changed:
             idea.tags.set(hashtags_for(tag_names))
-        if not changed_fields and not tags_changed:
+        attachments_changed = False
+        if attachments is not None:
+            before, now_attached = attachment_services.attachments_set(
+                owner=idea, ids=attachments, user=actor, limit=IDEA_MAX_ATTACHMENTS, now=now
+            )
+            attachments_changed = before != [a.token for a in now_attached]
+        if not changed_fields and not tags_changed and not attachments_changed:
             return idea
         idea.last_activity_at = now
         idea.save(update_fields=[*changed_fields, "last_activity_at"])

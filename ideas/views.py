@@ -161,7 +161,9 @@ def _detail(request, idea: Idea, *, decision_form=None, status: int = 200):
         card = feed_selectors.status_base_qs().get(pk=idea.card_id)
         feed_selectors.decorate([card], user=request.user)
         if not card.is_removed:
-            comments = list(feed_selectors.comments_for(status=card))
+            comments = feed_selectors.decorate_comments(
+                list(feed_selectors.comments_for(status=card))
+            )
     viewer_can_decide = can_decide(request.user) and not idea.is_removed and idea.next_states
     return render(
         request,

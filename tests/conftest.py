@@ -73,11 +73,13 @@ def seeded_module(name: str, **options):
     needs an empty database belongs in another module."""
 
     @pytest.fixture(scope="module", name=name)
-    def seeded(django_db_setup, django_db_blocker):
+    def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         with django_db_blocker.unblock():
             atomic = transaction.atomic()
             atomic.__enter__()
-            with override_settings(**SEED_SETTINGS):
+            # The demo's files (attachments) go to a folder of the module's, never the project's.
+            media = tmp_path_factory.mktemp("seed-media")
+            with override_settings(**SEED_SETTINGS, MEDIA_ROOT=media):
                 out = StringIO()
                 call_command("seed_demo", stdout=out, stderr=StringIO(), **options)
         try:

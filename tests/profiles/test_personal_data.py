@@ -147,6 +147,7 @@ def test_the_export_is_assembled_from_every_apps_sections(alice_api):
         "profile",
         "following",
         "activity",
+        "uploads",
         "communities",
         "statuses",
         "comments",

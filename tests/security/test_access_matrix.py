@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from attachments import services as attachments
 from communities import services as communities
 from exec_blog import services as blog
 from feeds import services as feeds
@@ -192,6 +193,9 @@ row("open_reports", "company", get=MOD)
 # Blog images: only the post's author uploads; a draft is 404 to everyone else.
 row("blog_images", "published", post=EXEC)
 row("blog_images", "draft", hidden=but("executive"), post=EXEC)
+# Uploads (attachments): an upload is its uploader's alone, attached or not.
+row("upload", "unattached", hidden=but("author"), get=AUTHOR, patch=AUTHOR)
+row("upload", "attached", hidden=but("author"), get=AUTHOR, patch=AUTHOR)
 
 # Communities: the author (alice) owns one of each kind, same_dept (carol) is a member, nobody
 # else is in any. A secret community is absent (404) to everyone else; so are a private one's
@@ -328,6 +332,11 @@ def world(db):
     open_report = feeds.report_create(reporter=users["other_dept"], status=company, reason="Spam")
     resolved = feeds.report_create(reporter=users["same_dept"], status=company, reason="Rude")
     feeds.report_dismiss(moderator=mod, report=resolved)
+    uploads = {
+        state: attachments.upload_create(uploader=alice, upload=_image(), alt="A dot")
+        for state in ("unattached", "attached")
+    }
+    feeds.status_create(author=alice, body="A dot", attachments=[uploads["attached"].token])
     images = {
         "published": blog.post_image_add(actor=ceo, post=published, upload=_image()),
         "draft": blog.post_image_add(actor=ceo, post=draft, upload=_image()),
@@ -364,6 +373,7 @@ def world(db):
         ("report", "open"): open_report,
         ("report", "resolved"): resolved,
         **{("blog_image", state): image for state, image in images.items()},
+        **{("upload", state): upload for state, upload in uploads.items()},
     }
     return users, objects
 
@@ -475,6 +485,7 @@ def request_for(endpoint, state, objects):
             {"department": "sales"},
         ),
         "community_feed": lambda: (f"/api/v1/communities/{club}/feed/", {}),
+        "upload": lambda: (f"/api/v1/uploads/{o[('upload', state)].token}/", {"alt": "A red dot"}),
         "page_followers": lambda: ("/people/alice/followers/", {}),
         "page_following": lambda: ("/people/alice/following/", {}),
         "page_announce": lambda: (
@@ -591,6 +602,7 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/communities/<slug>/members/<username>/": "community_member",
         "api/v1/communities/<slug>/departments/": "community_departments",
         "api/v1/communities/<slug>/feed/": "community_feed",
+        "api/v1/uploads/<token>/": "upload",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()

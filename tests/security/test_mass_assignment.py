@@ -7,11 +7,14 @@ Page forms ignore unknown fields by construction (Django forms read only declare
 page tests prove the extras are not written either.
 """
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
 from communities import services as community_services
@@ -106,6 +109,8 @@ COVERED = {
     ("webhooks/", "post"): "test_webhook_create",
     ("me/notification-settings/", "put"): "test_notification_settings_update",
     ("push/subscriptions/", "post"): "test_push_subscription_create",
+    ("uploads/", "post"): "test_upload_create",
+    ("uploads/<str:token>/", "patch"): "test_upload_update",
 }
 
 
@@ -588,3 +593,37 @@ def test_push_subscription_create(alice, bob, settings):
     response = client_for(alice).post("/api/v1/push/subscriptions/", body, format="json")
     assert_named(response, intruders)
     assert not PushSubscription.objects.exists()
+
+
+# --- Uploads (attachments) ---------------------------------------------------------------------
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_upload_create(alice, bob):
+    from attachments.models import Attachment
+
+    intruders = {**extras(other=bob), "uploader": bob.pk, "kind": "file", "size": 1, "token": "x"}
+    data = {"file": SimpleUploadedFile("dot.png", _png()), "alt": "A dot", **intruders}
+    response = client_for(alice).post("/api/v1/uploads/", data, format="multipart")
+    assert_refused(response, intruders)
+    assert not Attachment.objects.exists()
+
+
+def test_upload_update(alice, bob):
+    from attachments import services as attachment_services
+
+    upload = attachment_services.upload_create(
+        uploader=alice, upload=SimpleUploadedFile("dot.png", _png()), alt="A dot"
+    )
+    intruders = {**extras(other=bob), "uploader": bob.pk, "owner_id": 1, "kind": "file"}
+    response = client_for(alice).patch(
+        f"/api/v1/uploads/{upload.token}/", {"alt": "Changed", **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    upload.refresh_from_db()
+    assert (upload.alt, upload.uploader, upload.kind) == ("A dot", alice, "image")

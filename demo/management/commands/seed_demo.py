@@ -22,6 +22,7 @@ from demo.seeding import (
     seed_company,
 )
 from demo.seeding.activity import HISTORY_MAX_PEOPLE, ActivitySeeder
+from demo.seeding.attachments import AttachmentSeeder, attachment_totals
 from demo.seeding.communities import CommunitySeeder, community_totals
 from demo.seeding.community_plan import plan_communities
 from demo.seeding.ideas import IdeaSeeder, idea_totals
@@ -143,6 +144,13 @@ class Command(BaseCommand):
             all_polls, open_polls = poll_totals()
             self.stdout.write(
                 f"Polls ready: {all_polls:,} polls ({open_polls:,} open; {new_polls:,} new)."
+            )
+            new_files = AttachmentSeeder(log=self.stderr.write).run()
+            lap("attachments")
+            files, pictures = attachment_totals()
+            self.stdout.write(
+                f"Attachments ready: {files:,} files on posts ({pictures:,} pictures; "
+                f"{new_files:,} new)."
             )
             new_events = ActivitySeeder(
                 cast, seed=seed, started_at=started_at, history_days=activity_days
