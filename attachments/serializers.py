@@ -4,6 +4,8 @@ that statuses, comments, blog posts and ideas accept on POST and PATCH."""
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import StrictSerializer
+
 from .models import MAX_ALT, Attachment, Kind
 
 
@@ -45,18 +47,6 @@ class AttachmentSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Attachment) -> dict:
         return attachment_payload(instance)
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know (uploader, kind, size…): nothing can be slipped in."""
-
-    def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", None) or {}) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: "This field cannot be set." for name in sorted(unknown)}
-            )
-        return attrs
 
 
 class UploadCreateSerializer(StrictSerializer):

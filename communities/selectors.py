@@ -82,27 +82,6 @@ def members_of(*, community: Community, states: tuple[str, ...] = (State.ACTIVE,
     )
 
 
-def admin_ids(*, community: Community) -> list[int]:
-    return list(
-        Membership.objects.filter(
-            community=community, state=State.ACTIVE, role__in=(Role.OWNER, Role.ADMIN)
-        ).values_list("user_id", flat=True)
-    )
-
-
-def readers_among(*, community: Community, user_ids: list[int]) -> set[int]:
-    """Of these people, those who may read the community's posts now."""
-    if not user_ids:
-        return set()
-    if community.visibility == "open":
-        return set(user_ids)
-    return set(
-        Membership.objects.filter(
-            community=community, user_id__in=user_ids, state=State.ACTIVE
-        ).values_list("user_id", flat=True)
-    )
-
-
 def communities_of_profile(*, viewer: User, user: User) -> QuerySet[Community]:
     """The communities someone is an active member of that this viewer may know of."""
     return Community.objects.filter(

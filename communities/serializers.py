@@ -3,6 +3,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import StrictSerializer
+
 from .models import MAX_DESCRIPTION, MAX_NAME, Community, JoinPolicy, Membership, Visibility
 
 
@@ -55,17 +57,7 @@ class CommunitySerializer(serializers.ModelSerializer):
         return picture_url(obj)
 
 
-class _Strict(serializers.Serializer):
-    def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", None) or {}) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: "This field cannot be set." for name in sorted(unknown)}
-            )
-        return attrs
-
-
-class CommunityCreateSerializer(_Strict):
+class CommunityCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=MAX_NAME)
     slug = serializers.CharField(max_length=50, required=False, allow_blank=True)
     description = serializers.CharField(
@@ -75,7 +67,7 @@ class CommunityCreateSerializer(_Strict):
     join_policy = serializers.ChoiceField(choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
 
 
-class CommunityUpdateSerializer(_Strict):
+class CommunityUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=MAX_NAME, required=False)
     slug = serializers.CharField(max_length=50, required=False)
     description = serializers.CharField(
@@ -102,7 +94,7 @@ class MemberSerializer(serializers.Serializer):
         return str(profile.title) if profile else ""
 
 
-class MemberPutSerializer(_Strict):
+class MemberPutSerializer(StrictSerializer):
     role = serializers.ChoiceField(
         choices=["owner", "admin", "member"], required=False, help_text="Promote or demote."
     )
@@ -113,7 +105,7 @@ class MemberPutSerializer(_Strict):
     )
 
 
-class DepartmentAddSerializer(_Strict):
+class DepartmentAddSerializer(StrictSerializer):
     department = serializers.SlugField(help_text="The department's slug.")
 
 

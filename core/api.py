@@ -4,7 +4,7 @@ import logging
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from django.http import JsonResponse
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -12,6 +12,19 @@ from . import hooks
 from .pagination import BadCursor, keyset_page, keyset_page_of
 
 logger = logging.getLogger(__name__)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so nothing can be slipped in (author, created_at…): a
+    400 naming each one. Every app's write serializers build on it."""
+
+    def validate(self, attrs):
+        unknown = set(getattr(self, "initial_data", None) or {}) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: "This field cannot be set." for name in sorted(unknown)}
+            )
+        return attrs
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):

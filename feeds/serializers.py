@@ -12,6 +12,7 @@ from attachments.serializers import (
     attachment_ids_field,
     attachments_payload,
 )
+from core.api import StrictSerializer
 from core.ids import MAX_ID
 from profiles.serializers import AuthorSerializer
 
@@ -31,18 +32,6 @@ from .models import (
 )
 
 _DATETIME = serializers.DateTimeField()
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so nothing can be slipped in (author, created_at…)."""
-
-    def validate(self, attrs):
-        unknown = set(getattr(self, "initial_data", None) or {}) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: "This field cannot be set." for name in sorted(unknown)}
-            )
-        return attrs
 
 
 class TombstoneSerializer(serializers.ModelSerializer):
