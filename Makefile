@@ -59,7 +59,7 @@ format: $(VENV)/.dev
 # Security audit (issue 8). bandit fails on any high-severity finding. pip-audit fails on a
 # known vulnerability in a pinned requirement, and only reports (never fails) when its advisory
 # data cannot be reached from this machine.
-AUDIT_CODE := core enterprise_social profiles notifications activity attachments communities provisioning feeds exec_blog ideas engagement reach webhooks app_accounts demo bench manage.py
+AUDIT_CODE := core audit enterprise_social profiles notifications activity attachments communities provisioning feeds exec_blog ideas engagement reach webhooks app_accounts governance ediscovery demo bench manage.py
 
 audit: $(VENV)/.dev
 	$(BIN)/bandit -q -r $(AUDIT_CODE) -x '*/migrations/*' --severity-level high

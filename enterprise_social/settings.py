@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "django_q",
     "core",
+    "audit",
     "profiles",
     "activity",
     "notifications",
@@ -185,6 +186,8 @@ INSTALLED_APPS = [
     "reach",
     "webhooks",
     "app_accounts",
+    "governance",
+    "ediscovery",
     "demo",
 ]
 
@@ -198,6 +201,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditOriginMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "activity.middleware.DailyVisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -361,6 +365,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Emails and pushes say who did what ("Alice mentioned you — open to read"), never the content.
 NOTIFY_WITHOUT_CONTENT = env_bool("NOTIFY_WITHOUT_CONTENT", False)
+
+# Governance (docs/governance.md). The audit log outlives content: at least a year (the
+# PostgreSQL trigger refuses to delete a younger entry), seven years unless configured.
+AUDIT_RETENTION_DAYS = max(365, env_int("AUDIT_RETENTION_DAYS", 2555))
 # Web push (`python manage.py vapid_keys` prints both); unset: push is off.
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")

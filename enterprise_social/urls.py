@@ -29,6 +29,8 @@ api_patterns = [
     path("", include("engagement.api_urls")),
     path("", include("reach.api_urls")),
     path("", include("webhooks.api_urls")),
+    path("", include("governance.api_urls")),
+    path("", include("ediscovery.api_urls")),
 ]
 
 urlpatterns = [
@@ -43,6 +45,8 @@ urlpatterns = [
     path("blog/", include("exec_blog.blog_urls")),
     path("ideas/", include("ideas.urls")),
     path("reports/", include("engagement.urls")),
+    path("compliance/exports/", include("ediscovery.urls")),
+    path("compliance/", include("governance.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("communities.urls")),
     path("files/", include("attachments.urls")),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class EdiscoveryConfig(AppConfig):
+    """eDiscovery exports: what Compliance hands to lawyers, built by the job runner."""
+
+    name = "ediscovery"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("governance.audit_urls")),
+    path("", include("governance.retention_urls")),
+]
