@@ -5,7 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 EXECUTIVES = "Executives"
 HR = "HR"
 MODERATORS = "Moderators"
-ROLES = (EXECUTIVES, HR, MODERATORS)
+# Reads the audit log, places legal holds, runs eDiscovery exports (docs/governance.md).
+COMPLIANCE = "Compliance"
+ROLES = (EXECUTIVES, HR, MODERATORS, COMPLIANCE)
 
 
 def _group_names(user) -> frozenset[str]:
@@ -37,6 +39,15 @@ def is_hr(user) -> bool:
 
 def is_moderator(user) -> bool:
     return has_role(user, MODERATORS)
+
+
+def is_compliance(user) -> bool:
+    return has_role(user, COMPLIANCE)
+
+
+def may_read_audit(user) -> bool:
+    """The audit log, holds and exports: Compliance and administrators."""
+    return is_compliance(user) or is_admin(user)
 
 
 def is_admin(user) -> bool:
