@@ -39,6 +39,12 @@ class Audience:
     community_id: int | None = None  # every socket whose person is an active member now
     everyone: bool = False
     session_keys: tuple[str, ...] = field(default=())  # control events for given sessions
+    watchers_of: int | None = None  # every socket whose page shows this status (`watch`)
+    # If set, a filter on the union above: only the sockets this audience would reach (a
+    # status's readers, so that watching or being named never reveals what one cannot read).
+    # Checked per recipient against the socket's department, follows and memberships as they
+    # are when the event arrives, never by visiting every socket.
+    readers: "Audience | None" = None
 
 
 def encode(message: dict) -> str:

@@ -1,4 +1,5 @@
-"""The per-process hub: local sockets indexed by user, department, followee and community.
+"""The per-process hub: local sockets indexed by user, department, followee, community and the
+statuses each socket's page shows (`watch`).
 
 One hub per process. With Redis, one task holds one pub/sub subscription for the whole process;
 each message names its audience, the hub picks the local sockets in memory and hands each the
@@ -43,6 +44,7 @@ SUBSCRIPTION_LOST = 4012
 SESSION_ENDED = 4401  # logged out or deactivated: the client stays closed
 SWEEP_SECONDS = 3.0
 OUTBOX_SECONDS = 0.5
+WATCH_LIMIT = 200  # statuses one socket may watch at once (its page's cards on screen)
 
 
 class Subscriber(Protocol):
@@ -63,6 +65,10 @@ class Hub:
         self.by_department: dict[int, set[Subscriber]] = defaultdict(set)
         self.by_followee: dict[int, set[Subscriber]] = defaultdict(set)
         self.by_community: dict[int, set[Subscriber]] = defaultdict(set)
+        # Status id -> the sockets watching it, and each socket's watched ids (kept here, not on
+        # the socket, so that removing a socket leaves no id behind).
+        self.by_status: dict[int, set[Subscriber]] = defaultdict(set)
+        self.watched: dict[Subscriber, frozenset[int]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
@@ -97,6 +103,22 @@ class Hub:
             _discard(self.by_followee, followee, sub)
         for community in sub.communities:
             _discard(self.by_community, community, sub)
+        for status_id in self.watched.pop(sub, ()):
+            _discard(self.by_status, status_id, sub)
+
+    def watch(self, sub: Subscriber, status_ids) -> None:
+        """The socket's page now shows these statuses: replaces what it watched before. The
+        caller validates and bounds the ids (WATCH_LIMIT); the cost is the size of the change."""
+        new = frozenset(status_ids)
+        old = self.watched.get(sub, frozenset())
+        for status_id in old - new:
+            _discard(self.by_status, status_id, sub)
+        for status_id in new - old:
+            self.by_status[status_id].add(sub)
+        if new:
+            self.watched[sub] = new
+        else:
+            self.watched.pop(sub, None)
 
     def follow_changed(self, sub: Subscriber, followee: int, following: bool) -> None:
         if following:
@@ -132,9 +154,17 @@ class Hub:
             targets |= self.by_department.get(audience["department_id"], set())
         if audience.get("community_id") is not None:
             targets |= self.by_community.get(audience["community_id"], set())
+        if audience.get("watchers_of") is not None:
+            targets |= self.by_status.get(audience["watchers_of"], set())
         sessions = set(audience.get("session_keys") or ())
         if sessions:
             targets = {t for t in targets if t.session_key in sessions}
+        readers = audience.get("readers")
+        if readers is not None and targets:
+            # Per candidate, never per socket of the process: a status's audience rules decide
+            # what its watchers, author and thread receive, as they are now.
+            may_read = _reader_test(readers)
+            targets = {t for t in targets if may_read(t)}
         return targets
 
     async def dispatch(self, text: str) -> None:
@@ -305,6 +335,27 @@ def _outbox_last_id() -> int:
 
 def _outbox_after(last: int) -> list[tuple[int, str]]:
     return list(OutboxEvent.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text"))
+
+
+def _reader_test(readers: dict):
+    """A predicate on a socket: would `readers` (an audience) reach it? The same indexes as
+    routing, asked the other way round (its user, department, follows, communities)."""
+    if readers.get("everyone"):
+        return lambda sub: True
+    user_ids = frozenset(readers.get("user_ids") or ())
+    department_id = readers.get("department_id")
+    followee = readers.get("followers_of")
+    community_id = readers.get("community_id")
+
+    def may_read(sub: Subscriber) -> bool:
+        return (
+            sub.user_id in user_ids
+            or (department_id is not None and sub.department_id == department_id)
+            or (followee is not None and followee in sub.followees)
+            or (community_id is not None and community_id in sub.communities)
+        )
+
+    return may_read
 
 
 def _discard(index: dict, key, sub) -> None:

@@ -12,12 +12,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 
-from core.streaming import SESSION_ENDED, hub
+from core.streaming import SESSION_ENDED, WATCH_LIMIT, hub
 
 from . import selectors
 from .serializers import StatusSerializer
 
-MAX_FRAME = 4096  # bytes a client message may have; resume and ping are tiny
+MAX_FRAME = 4096  # bytes a client message may have; resume and ping are tiny, and a watch of
+# WATCH_LIMIT ids of up to 12 digits is about 2.7 KB
+MAX_STATUS_ID = 2**63 - 1  # a bigint primary key
 FLOOD_LIMIT = 20  # client messages…
 FLOOD_WINDOW = 10.0  # …per this many seconds
 SEEN_MEMORY = 2000  # status ids remembered to drop duplicates between resume and live
@@ -95,13 +97,37 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "resume":
             await self.resume(content.get("after"))
+        elif kind == "watch":
+            await self.watch(content.get("status_ids"))
         elif kind == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.error("unknown_type", "Known message types: resume, ping.")
+            await self.error("unknown_type", "Known message types: resume, watch, ping.")
 
     async def error(self, code: str, detail: str) -> None:
         await self.send_json({"type": "error", "code": code, "detail": detail})
+
+    async def watch(self, status_ids) -> None:
+        """The statuses on the person's screen, replacing the previous set: their comment,
+        reaction and poll counts reach this socket (if its person may read them when the event
+        is sent: the hub checks). No database read: an id one cannot read is simply never
+        delivered. Over WATCH_LIMIT distinct ids, the first WATCH_LIMIT are kept and an error
+        says so; anything but a list of ids is refused and the previous set stays."""
+        if not isinstance(status_ids, list) or not all(
+            type(i) is int and 0 < i <= MAX_STATUS_ID for i in status_ids
+        ):
+            await self.error("bad_watch", '"status_ids" must be a list of status ids (numbers).')
+            return
+        if not getattr(self, "registered", False):
+            return  # closing: nothing to route to any more, and nothing may stay in the index
+        unique = list(dict.fromkeys(status_ids))
+        hub.watch(self, unique[:WATCH_LIMIT])
+        if len(unique) > WATCH_LIMIT:
+            await self.error(
+                "watch_truncated",
+                f"At most {WATCH_LIMIT} statuses are watched at once; "
+                f"the first {WATCH_LIMIT} of the {len(unique)} sent are watched.",
+            )
 
     async def resume(self, after) -> None:
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:

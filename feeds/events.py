@@ -2,13 +2,14 @@
 
 Audiences mirror the feed: a status goes to its author, to their followers (company posts) or
 to its department (department posts), and to everyone when it is a pinned announcement.
-Comments and reactions go to everyone who can read the status.
+Comments, reactions (and poll votes, feeds.polls) go to the status's author, the people in its
+thread and the sockets watching it, among those who may read it (`audiences.counts_audience`).
 """
 
 from core.realtime import Audience, broadcast_on_commit
 
 from . import selectors
-from .audiences import readers_audience, status_audience
+from .audiences import counts_audience, status_audience
 from .models import Comment, ReactionKind, Status
 from .serializers import CommentSerializer, StatusSerializer
 
@@ -51,7 +52,7 @@ def comment_created(comment: Comment) -> None:
             "comment": CommentSerializer(fresh).data,
             "comment_count": comment.status.comment_count,
         },
-        readers_audience(comment.status),
+        counts_audience(comment.status),
     )
 
 
@@ -64,7 +65,7 @@ def reaction_changed(status: Status) -> None:
             "status_id": status.pk,
             "reaction_counts": status.reaction_counts,
         },
-        readers_audience(status),
+        counts_audience(status),
     )
 
 

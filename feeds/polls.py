@@ -26,7 +26,7 @@ from activity.services import activity_record
 from core.realtime import broadcast_on_commit
 from profiles.models import User
 
-from .audiences import readers_audience
+from .audiences import counts_audience
 from .models import Poll, PollBallot, PollOption, PollVote, Status
 from .permissions import visible_q
 
@@ -319,12 +319,13 @@ def poll_state(*, status: Status, user: User | None) -> dict | None:
 
 
 def poll_changed(*, status: Status) -> None:
-    """Everyone who can read the status hears the new counts; nobody's choices."""
+    """Its author, thread and watchers hear the new counts, if they may read it; nobody's
+    choices."""
     broadcast_on_commit(
         {
             "type": "poll.changed",
             "status_id": status.pk,
             "poll": poll_state(status=status, user=None),
         },
-        readers_audience(status),
+        counts_audience(status),
     )

@@ -1,8 +1,26 @@
 // The live stream: one WebSocket per page. New posts wait behind a "N new posts" banner so the
 // reader's place never moves; counts and the notification badge update in place; after a drop
 // the socket reconnects with backoff and resumes from the last status it saw.
+//
+// Counts (comments, reactions, polls) come only for the statuses on screen: the page tells the
+// socket which ones with `{"type": "watch", "status_ids": [...]}` (at most 200, replacing the
+// previous set), again as the reader scrolls and after every reconnection. Any page works:
+// whatever shows a status's counts (a card in a feed, a community, a profile, a status page, the
+// comments of a blog post or an idea) is watched while it is on screen.
 
 const BACKOFF_MS = [500, 1000, 2000, 5000, 10000, 20000];
+const WATCH_LIMIT = 200;
+const WATCH_DEBOUNCE_MS = 400; // after the last change (scrolling)…
+const WATCH_MIN_GAP_MS = 1000; // …and no more than one a second (the server closes a socket
+// that sends more than 20 messages in 10 s)
+const WATCH_MARGIN = "200px 0px"; // a card about to scroll in is already watched
+// What shows a status's live counts, and where its id is.
+const WATCHABLE = [
+  ["article.status[id^='status-']", (el) => el.id.slice("status-".length)],
+  [".reactions[id^='reactions-']", (el) => el.id.slice("reactions-".length)],
+  ["[data-poll-status]", (el) => el.dataset.pollStatus],
+  ["#comment-list[data-status-id]", (el) => el.dataset.statusId],
+];
 
 const timeline = document.getElementById("timeline");
 const banner = document.getElementById("new-posts");
@@ -12,6 +30,7 @@ const community = timeline ? timeline.dataset.community || "" : "";
 const pending = new Set();
 let lastId = 0;
 let attempt = 0;
+let socket = null;
 
 // Resume from the newest status the reader has: the first card of the timeline (feed order is
 // by time, and the server resumes after that status in the same order).
@@ -20,12 +39,16 @@ if (newest) lastId = Number(newest.id.slice("status-".length)) || 0;
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/stream/`);
-  socket.addEventListener("open", () => {
+  const current = new WebSocket(`${scheme}://${location.host}/ws/stream/`);
+  socket = current;
+  current.addEventListener("open", () => {
     attempt = 0;
-    if (lastId) socket.send(JSON.stringify({ type: "resume", after: lastId }));
+    // A new socket watches nothing: say what is on screen first, then catch up.
+    sentWatch = "";
+    sendWatch();
+    if (lastId) current.send(JSON.stringify({ type: "resume", after: lastId }));
   });
-  socket.addEventListener("message", (message) => {
+  current.addEventListener("message", (message) => {
     let event;
     try {
       event = JSON.parse(message.data);
@@ -34,7 +57,8 @@ function connect() {
     }
     handle(event);
   });
-  socket.addEventListener("close", (closed) => {
+  current.addEventListener("close", (closed) => {
+    if (socket === current) socket = null;
     if (closed.code === 4401) return; // logged out or deactivated: stay closed
     const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
     attempt += 1;
@@ -219,5 +243,102 @@ function bumpBadge() {
   badge.firstChild.textContent = current >= 99 ? "99+" : String(current + 1);
 }
 
+// --- watching what is on screen ------------------------------------------------------------
+
+const onScreen = new Map(); // element -> status id, for the elements intersecting the viewport
+const tracked = new WeakSet();
+let sentWatch = ""; // the ids last sent on this socket, sorted and joined ("": none)
+let watchTimer = 0;
+let lastWatchAt = 0;
+
+function watchedIds() {
+  const ids = new Set();
+  for (const id of onScreen.values()) {
+    if (ids.size >= WATCH_LIMIT) break;
+    ids.add(id);
+  }
+  return [...ids];
+}
+
+function sendWatch() {
+  watchTimer = 0;
+  if (!socket || socket.readyState !== WebSocket.OPEN) return; // sent again on open
+  const ids = watchedIds();
+  const key = [...ids].sort((a, b) => a - b).join(",");
+  if (key === sentWatch) return;
+  sentWatch = key;
+  lastWatchAt = Date.now();
+  socket.send(JSON.stringify({ type: "watch", status_ids: ids }));
+}
+
+function scheduleWatch() {
+  if (watchTimer) clearTimeout(watchTimer);
+  const gap = Math.max(WATCH_DEBOUNCE_MS, lastWatchAt + WATCH_MIN_GAP_MS - Date.now());
+  watchTimer = setTimeout(sendWatch, gap);
+}
+
+const visibility =
+  "IntersectionObserver" in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            const id = Number(idOf(entry.target));
+            if (entry.isIntersecting && id > 0) onScreen.set(entry.target, id);
+            else onScreen.delete(entry.target);
+          }
+          scheduleWatch();
+        },
+        { rootMargin: WATCH_MARGIN },
+      )
+    : null;
+
+function idOf(el) {
+  for (const [selector, read] of WATCHABLE) if (el.matches(selector)) return read(el);
+  return "";
+}
+
+const WATCHABLE_ANY = WATCHABLE.map(([selector]) => selector).join(",");
+
+function watchablesIn(root) {
+  const found = root.matches(WATCHABLE_ANY) ? [root] : [];
+  return found.concat([...root.querySelectorAll(WATCHABLE_ANY)]);
+}
+
+function track(root) {
+  for (const el of watchablesIn(root)) {
+    if (tracked.has(el)) continue;
+    tracked.add(el);
+    if (visibility) visibility.observe(el);
+    else onScreen.set(el, Number(idOf(el))); // no observer: watch every card on the page
+  }
+}
+
+function untrack(root) {
+  let changed = false;
+  for (const el of watchablesIn(root)) {
+    if (!tracked.has(el)) continue;
+    tracked.delete(el);
+    if (visibility) visibility.unobserve(el);
+    changed = onScreen.delete(el) || changed;
+  }
+  if (changed) scheduleWatch();
+}
+
+function startWatching() {
+  track(document.body);
+  // Cards come and go: pages loaded in place, new posts shown, cards refreshed or replaced.
+  new MutationObserver((mutations) => {
+    for (const mutation of mutations) {
+      for (const node of mutation.removedNodes) if (node.nodeType === 1) untrack(node);
+      for (const node of mutation.addedNodes) if (node.nodeType === 1) track(node);
+    }
+    if (!visibility) scheduleWatch(); // (with an observer, its callback schedules)
+  }).observe(document.body, { childList: true, subtree: true });
+  if (!visibility) scheduleWatch();
+}
+
 if (banner) banner.querySelector("button").addEventListener("click", showPending);
-if (document.body.dataset.stream === "on") connect();
+if (document.body.dataset.stream === "on") {
+  startWatching();
+  connect();
+}

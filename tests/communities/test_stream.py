@@ -14,7 +14,7 @@ from communities.models import Community, Membership
 from feeds import services
 from profiles.services import follow_create
 from tests.factories import UserFactory
-from tests.feeds.test_stream import connect, events_of, types
+from tests.feeds.test_stream import connect, events_of, types, watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -61,8 +61,13 @@ def make_community(people, *, visibility: str, join_policy: str = "request") -> 
 community_of = database_sync_to_async(make_community)
 
 
-async def sockets_for(people, names=None) -> dict:
-    return {name: (await connect(people[name]))[0] for name in names or people}
+async def sockets_for(people, names=None, *, watching=()) -> dict:
+    """Sockets for `names` (everyone by default), each with `watching` on screen."""
+    sockets = {name: (await connect(people[name]))[0] for name in names or people}
+    if watching:
+        for socket in sockets.values():
+            assert await watch(socket, list(watching)) == []
+    return sockets
 
 
 async def received(sockets) -> dict[str, list[dict]]:
@@ -104,7 +109,8 @@ async def test_a_community_post_reaches_exactly_whose_feed_shows_it(people, visi
 async def test_comments_and_reactions_on_a_private_community_status_reach_only_members(people):
     community = await community_of(people, visibility="private")
     status = await post(author=people["alice"], body="Budget", community=community)
-    sockets = await sockets_for(people)
+    # Everyone has it on screen (they guessed its id): only members hear its counts.
+    sockets = await sockets_for(people, watching=[status.pk])
     await comment(author=people["bob"], status=status, body="Looks right")
     await react(user=people["bob"], status=status, kind="like")
     got = await received(sockets)
@@ -126,6 +132,11 @@ async def test_making_an_open_community_private_stops_non_member_followers_on_it
     first = await post(author=people["alice"], body="Open to all", community=community)
     got = await received(sockets)
     assert status_ids(got["carol"]) == [first.pk] and status_ids(got["bob"]) == [first.pk]
+    for socket in sockets.values():  # both have it on screen
+        assert await watch(socket, [first.pk]) == []
+    await react(user=people["alice"], status=first, kind="like")
+    got = await received(sockets)
+    assert types(got["carol"]) == ["reaction.changed"] == types(got["bob"])
     await update(actor=people["alice"], community=community, visibility="private")
     second = await post(author=people["alice"], body="Members only now", community=community)
     got = await received(sockets)
@@ -145,6 +156,7 @@ async def test_a_removed_member_hears_nothing_more_of_the_community_without_reco
     socket = (await connect(bob))[0]
     before = await post(author=people["alice"], body="Before", community=community)
     assert status_ids(await events_of(socket)) == [before.pk]
+    assert await watch(socket, [before.pk]) == []  # on his screen, and stays there
 
     await remove(actor=people["alice"], community=community, username="bob")
     assert await events_of(socket) == [
@@ -268,6 +280,7 @@ async def test_comments_and_reactions_do_not_notify_an_author_removed_from_a_pri
     status = await post(author=people["bob"], body="My plan", community=community)
     await remove(actor=people["alice"], community=community, username="bob")
     socket = (await connect(people["bob"]))[0]
+    assert await watch(socket, [status.pk]) == []  # his own post, on his screen
     await comment(author=people["alice"], status=status, body="Carrying on without you")
     await react(user=people["alice"], status=status, kind="like")
     assert await events_of(socket) == []

@@ -660,6 +660,13 @@ async def _connect(user):
     return communicator
 
 
+async def _watch(communicator, status_ids: list[int]) -> None:
+    """The status is on this person's screen (applied once the pong comes back)."""
+    await communicator.send_json_to({"type": "watch", "status_ids": status_ids})
+    await communicator.send_json_to({"type": "ping"})
+    assert json.loads(await communicator.receive_from(timeout=5)) == {"type": "pong"}
+
+
 async def _events(communicator, wait: float = 0.3) -> list[dict]:
     # receive_nothing, unlike a timed-out receive, leaves the consumer running.
     out = []
@@ -669,7 +676,7 @@ async def _events(communicator, wait: float = 0.3) -> list[dict]:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_poll_changed_reaches_readers_of_the_status_and_nobody_else(engineering, sales):
+async def test_poll_changed_reaches_watching_readers_and_nobody_else(engineering, sales):
     from channels.db import database_sync_to_async
 
     from tests.factories import UserFactory
@@ -684,6 +691,9 @@ async def test_poll_changed_reaches_readers_of_the_status_and_nobody_else(engine
     ids = await database_sync_to_async(option_ids)(status)
     sockets = {"alice": await _connect(alice), "carol": await _connect(carol)}
     sockets["bob"] = await _connect(bob)
+    # The voter and bob have it on screen; alice, its author, hears without watching.
+    await _watch(sockets["carol"], [status.pk])
+    await _watch(sockets["bob"], [status.pk])
     await database_sync_to_async(polls.poll_vote)(user=carol, status=status, option_ids=ids[1:])
     got = {name: await _events(socket) for name, socket in sockets.items()}
     for name in ("alice", "carol"):
@@ -698,7 +708,7 @@ async def test_poll_changed_reaches_readers_of_the_status_and_nobody_else(engine
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_named_polls_voters_reach_everyone_on_a_company_status(engineering, sales):
+async def test_a_named_polls_voters_reach_whoever_watches_a_company_status(engineering, sales):
     from channels.db import database_sync_to_async
 
     from tests.factories import UserFactory
@@ -709,6 +719,7 @@ async def test_a_named_polls_voters_reach_everyone_on_a_company_status(engineeri
     status = await database_sync_to_async(post_poll)(alice, ["Yes", "No"])
     ids = await database_sync_to_async(option_ids)(status)
     socket = await _connect(bob)  # not a follower of alice: a company post's readers
+    await _watch(socket, [status.pk])  # who look at it
     await database_sync_to_async(polls.poll_vote)(user=bob, status=status, option_ids=ids[:1])
     changed = [e for e in await _events(socket) if e["type"] == "poll.changed"]
     assert len(changed) == 1

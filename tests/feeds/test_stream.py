@@ -51,6 +51,19 @@ def types(events: list[dict]) -> list[str]:
     return [e["type"] for e in events]
 
 
+async def watch(communicator, status_ids: list[int]) -> list[dict]:
+    """Say which statuses are on screen; returns what came back before the pong (a ping after
+    the watch frame proves the socket has applied it: a socket handles its frames in order)."""
+    await communicator.send_json_to({"type": "watch", "status_ids": status_ids})
+    await communicator.send_json_to({"type": "ping"})
+    out = []
+    while True:
+        event = json.loads(await communicator.receive_from(timeout=5))
+        if event == {"type": "pong"}:
+            return out
+        out.append(event)
+
+
 post = database_sync_to_async(services.status_create)
 comment = database_sync_to_async(services.comment_create)
 react = database_sync_to_async(services.reaction_add)
@@ -125,10 +138,14 @@ async def test_department_status_reaches_its_department_only(people):
         await s.disconnect()
 
 
-async def test_comments_and_reactions_reach_everyone_who_can_read_the_status(people):
+async def test_comments_and_reactions_reach_watchers_who_can_read_the_status(people):
+    # Everyone's page shows both (counts go only to those who look: tests/feeds/
+    # test_stream_watch.py); a department status's counts still stay in its department.
     status = await post(author=people["bob"], body="Company news", visibility="company")
     private = await post(author=people["bob"], body="Sales news", visibility="department")
     sockets = {name: (await connect(user))[0] for name, user in people.items()}
+    for s in sockets.values():
+        assert await watch(s, [status.pk, private.pk]) == []
     await react(user=people["alice"], status=status, kind="like")
     await comment(author=people["dave"], status=private, body="Nice")
     got = {name: await events_of(s) for name, s in sockets.items()}
@@ -225,8 +242,9 @@ async def test_malformed_and_unknown_messages_get_error_events(people):
     await socket.send_to(text_data="{not json")
     await socket.send_to(text_data=json.dumps({"type": "subscribe_all"}))
     await socket.send_to(text_data=json.dumps([1, 2]))
+    await socket.send_to(text_data=json.dumps({"type": "watch", "status_ids": "1,2"}))
     codes = [e["code"] for e in await events_of(socket)]
-    assert codes == ["bad_json", "unknown_type", "unknown_type"]
+    assert codes == ["bad_json", "unknown_type", "unknown_type", "bad_watch"]
     await socket.send_json_to({"type": "ping"})
     assert await events_of(socket) == [{"type": "pong"}]
     await socket.disconnect()
