@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from bench import watch
 from bench.common import BenchError, Result, percentile, table
 from bench.company import check_services
 
@@ -53,3 +54,15 @@ def test_unreachable_redis_stops_the_run_with_a_message(monkeypatch):
     monkeypatch.setattr(psycopg, "connect", lambda *a, **k: Connection())
     with pytest.raises(BenchError, match="Redis unreachable"):
         check_services("postgres://postgres@127.0.0.1:5432/x", "redis://127.0.0.1:1/2")
+
+
+def test_the_watch_scenario_measures_both_sizes_and_sends_idle_sockets_nothing():
+    figures = watch.measure(rounds=1, events=30)  # asserts that no idle socket got a frame
+    assert set(figures) == set(watch.SIZES)
+    for n in watch.SIZES:
+        # author, thread and watchers of the reacted status: the same frames at every size
+        assert figures[n]["frames"] == 1 + watch.THREAD + watch.WATCHERS
+        assert len(figures[n]["now"]) == 1 and figures[n]["now"][0] > 0
+    rows = watch.rows(figures, judged=True)
+    assert rows[2].scenario.strip().startswith("reaction cost 5,000 / 1,000")
+    assert rows[2].passed is (rows[2].value <= watch.TARGET_RATIO)
