@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import json
 import re
 import struct
 import time
@@ -321,3 +322,81 @@ def test_a_private_community_delivers_live_to_its_members_and_stops_at_removal(o
     time.sleep(2.5)  # time enough for a live post to arrive, had it been sent
     expect(banner).to_be_hidden()
     expect(bob.locator("#timeline article.status", has_text="Venue is booked")).to_have_count(0)
+
+
+def _frames(page, direction: str) -> list[dict]:
+    """Collects the JSON frames the page's sockets send ("framesent") or receive."""
+    frames: list[dict] = []
+
+    def on_socket(ws) -> None:
+        ws.on(direction, lambda payload: frames.append(json.loads(payload)))
+
+    page.on("websocket", on_socket)
+    return frames
+
+
+def _watched(frames: list[dict]) -> list[list[int]]:
+    return [f["status_ids"] for f in frames if f.get("type") == "watch"]
+
+
+def test_counts_reach_whoever_has_the_status_on_screen_and_nobody_else(server, open_page):
+    """Issue 21: bob is neither the author nor in the thread; his page shows the status, so it
+    watches it and its counts arrive live. hr's page shows something else: nothing arrives."""
+    author = open_page("alice")
+    card = post_status(author, "Counts for those who look: the new canteen menu is out")
+    status_id = int(card.get_attribute("id").removeprefix("status-"))
+
+    bob = open_page("bob")
+    sent = _frames(bob, "framesent")
+    bob.goto(f"/statuses/{status_id}/")
+    expect(bob.locator(f"#status-{status_id}")).to_be_visible()
+    deadline = time.monotonic() + 5
+    while status_id not in sum(_watched(sent), []) and time.monotonic() < deadline:
+        bob.wait_for_timeout(100)
+    assert status_id in sum(_watched(sent), []), sent
+
+    elsewhere = open_page("hr")
+    heard = _frames(elsewhere, "framereceived")
+    elsewhere.goto("/notifications/")
+    elsewhere.wait_for_timeout(1000)  # its socket is open and has said what it shows
+
+    reactor = open_page("mod")
+    reactor.goto(f"/statuses/{status_id}/")
+    like = reactor.locator(f"#status-{status_id} button.reaction--like")
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(bob.locator(f"#status-{status_id} button.reaction--like .reaction__count")).to_have_text(
+        "1"
+    )
+    reactor.locator("#comment-form textarea").fill("Finally, soup on Fridays.")
+    reactor.get_by_role("button", name="Comment", exact=True).click()
+    expect(bob.locator("#comment-list")).to_contain_text("Finally, soup on Fridays.")
+    elsewhere.wait_for_timeout(1000)
+    assert not [f for f in heard if f.get("status_id") == status_id], heard
+
+
+def test_the_feed_watches_the_cards_on_screen_as_the_reader_scrolls(open_page):
+    page = open_page("alice")
+    sent = _frames(page, "framesent")
+    page.goto("/")
+    cards = page.locator("#timeline article.status")
+    expect(cards.first).to_be_visible()
+    first_id = int(cards.first.get_attribute("id").removeprefix("status-"))
+    deadline = time.monotonic() + 5
+    while not _watched(sent) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    [initial] = _watched(sent)[:1]
+    assert first_id in initial and 0 < len(initial) <= 200
+    page.mouse.wheel(0, 6000)  # far down: the first cards leave the screen
+    deadline = time.monotonic() + 5
+    while len(_watched(sent)) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    latest = _watched(sent)[-1]
+    assert latest != initial and first_id not in latest and len(latest) <= 200
+    page.mouse.wheel(0, -20000)  # back to the top: watched again
+    deadline = time.monotonic() + 5
+    while first_id not in _watched(sent)[-1] and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert first_id in _watched(sent)[-1]
+    # At most one frame a second however the reader scrolls (the server allows 20 in 10 s).
+    assert len(_watched(sent)) <= 8
