@@ -7,6 +7,7 @@ sockets watching it, and only those of them who may read the status when the eve
 """
 
 import asyncio
+import json
 from dataclasses import asdict
 
 import pytest
@@ -18,6 +19,7 @@ from communities import services as community_services
 from core.realtime import Audience, encode
 from core.streaming import WATCH_LIMIT, Hub, hub
 from feeds import audiences, polls, services
+from feeds.consumers import MAX_FRAME
 from tests.factories import UserFactory
 from tests.feeds.test_stream import connect, events_of, watch
 
@@ -360,3 +362,9 @@ async def test_count_events_carry_author_thread_watchers_and_readers(people, mon
     assert not audience["everyone"] and audience["department_id"] is None
     assert audience["readers"]["department_id"] == status.department_id
     assert audience["readers"]["user_ids"] == (people["bob"].pk,)
+
+
+async def test_a_full_watch_fits_in_a_frame():
+    """200 ids of 12 digits (a trillion statuses) stay under the 4 KB frame limit."""
+    frame = json.dumps({"type": "watch", "status_ids": [10**12 - 1 - i for i in range(200)]})
+    assert len(frame.encode()) < MAX_FRAME
