@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -396,21 +396,23 @@ def _failed(deliveries: list[EmailDelivery], error: str, now: datetime) -> None:
 
 
 def _mark_sent(sent: list[tuple[EmailDelivery, str]]) -> None:
+    """Mark `sent` (delivery, subject) as sent: one UPDATE per distinct subject (one for an
+    announcement), the address each went to read from its recipient in the same statement."""
     if not sent:
         return
     at = timezone.now()
-    rows = []
+    by_subject: dict[str, list[int]] = defaultdict(list)
     for delivery, subject in sent:
-        delivery.state = DeliveryState.SENT
-        delivery.attempts += 1
-        delivery.sent_at = at
-        delivery.to_address = delivery.recipient.email
-        delivery.subject = subject[:300]
-        delivery.last_error = ""
-        rows.append(delivery)
-    EmailDelivery.objects.bulk_update(
-        rows, ["state", "attempts", "sent_at", "to_address", "subject", "last_error"]
-    )
+        by_subject[subject[:300]].append(delivery.pk)
+    for subject, ids in by_subject.items():
+        EmailDelivery.objects.filter(pk__in=ids).update(
+            state=DeliveryState.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=at,
+            to_address=Subquery(User.objects.filter(pk=OuterRef("recipient_id")).values("email")),
+            subject=subject,
+            last_error="",
+        )
     sent.clear()
 
 

@@ -125,6 +125,9 @@ class PushService:
     requests: list[dict] = field(default_factory=list)
     status: int = 201
     delay: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most requests it was answering at once
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def base(self) -> str:
@@ -138,11 +141,16 @@ def push_service(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 -- http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            service.requests.append(
-                {"path": self.path, "headers": dict(self.headers), "body": body}
-            )
+            with service.lock:
+                service.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
+                service.in_flight += 1
+                service.most_in_flight = max(service.most_in_flight, service.in_flight)
             if service.delay:
                 time.sleep(service.delay)
+            with service.lock:
+                service.in_flight -= 1
             self.send_response(service.status)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from communities.services import community_create, member_put, member_remove, membership_join
 from feeds.services import status_announce, status_create
 from notifications.services import notifications_create_many
-from reach import mail, services
+from reach import mail, push, services
 from reach.models import (
     DeliveryState,
     EmailDelivery,
@@ -44,9 +44,9 @@ def announce(author, body, capture) -> None:
     status = status_create(author=author, body=body)
     with capture(execute=True):
         status_announce(actor=author, status=status, pinned=True)
-    with capture(execute=True):
-        run_jobs()  # the announcement job: notifications, and their dispatch jobs queued
-    run_jobs()  # the dispatch jobs: emails queued
+    # The announcement job (notifications, their dispatch jobs queued as it commits), then the
+    # dispatch jobs (emails queued, pushes sent).
+    run_jobs()
 
 
 def test_a_batch_of_emails_goes_over_one_smtp_connection(
@@ -225,3 +225,25 @@ def test_visibility_mutes_and_settings_are_checked_per_recipient_in_a_batch(
     assert counts == {"sent": 1, "failed": 0, "skipped": 1}
     assert [m["To"] for m in smtp.inbox.messages] == [stays.email]
     assert EmailDelivery.objects.get(recipient=removed).state == DeliveryState.SKIPPED
+
+
+def test_pushes_to_many_browsers_are_awaited_several_at_a_time(
+    push_service, browser_keys, ceo, django_capture_on_commit_callbacks
+):
+    people = [UserFactory() for _ in range(push.CONCURRENCY * 2)]
+    for person in people:
+        PushSubscription.objects.create(
+            user=person,
+            endpoint=f"{push_service.base}/p/{person.pk}",
+            **browser_keys.subscription("")["keys"],
+        )
+    push_service.delay = 0.2  # a push service far away
+    status = status_create(author=ceo, body="Pushed to every phone")
+    with django_capture_on_commit_callbacks(execute=True):
+        status_announce(actor=ceo, status=status, pinned=True)
+    [told, outcome] = run_jobs()
+    assert told == len(people) and outcome["pushed"] == len(people)
+    assert sorted(r["path"] for r in push_service.requests) == sorted(f"/p/{p.pk}" for p in people)
+    assert 1 < push_service.most_in_flight <= push.CONCURRENCY
+    # One VAPID token for the push service, not one per push.
+    assert len({r["headers"]["authorization"] for r in push_service.requests}) == 1
