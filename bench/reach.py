@@ -243,6 +243,11 @@ def _announce(ctx, size: int, author, push_port: int, counters) -> list[Result]:
         MailQueueItem.objects.all().delete()
         PushSubscription.objects.filter(endpoint__startswith="http://127.0.0.1:").delete()
 
+    log(
+        f"reach {n:,}: queue {queue_s:.2f} s ({notified / queue_s:,.0f} notifications/s), "
+        f"dispatch + push {dispatch_s:.2f} s ({pushes / dispatch_s:,.0f} pushes/s), "
+        f"emails {email_s:.2f} s ({emails / email_s:,.0f} emails/s)"
+    )
     judged = not ctx.quick and size == max(SIZES)
     everyone_reached = emails == n and pushes == n and notified == n
 
