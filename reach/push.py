@@ -112,6 +112,9 @@ class Pusher:
             return status, f"HTTP {status}" if status else str(exc)[:200]
         except (requests.RequestException, UnsafeURL, OSError) as exc:
             return None, f"{type(exc).__name__}: {str(exc)[:200]}"
+        except Exception as exc:  # a bug in one push must not stop the others: kept, retried
+            logger.exception("push to subscription %s could not be sent", subscription.pk)
+            return None, f"{type(exc).__name__}: {str(exc)[:200]}"
         if response.status_code > 202:
             return response.status_code, f"HTTP {response.status_code}"
         return None, ""
