@@ -352,6 +352,8 @@ def run(ctx) -> list[Result]:
             rows.extend(_announce(ctx, size, author, push_port, counters))
         return rows
     finally:
+        # A flush that reached its limit queued another (as in production): not left behind.
+        OrmQ.objects.filter(pk__in=[row.pk for row, _ in _queued(REACH_JOBS)]).delete()
         NotificationSettings.objects.update(email={}, push={})
         for key, value in saved.items():
             setattr(settings, key, value)
