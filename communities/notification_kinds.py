@@ -27,6 +27,21 @@ def readable_communities(user_id: int, communities: list[Community]) -> set[int]
     return {c.pk for c in communities if can_see(c, mine.get(c.pk))}
 
 
+def readable_communities_many(wanted: dict[int, list[Community]]) -> set[tuple[int, int]]:
+    """`readable_communities` for many recipients at once, in one query."""
+    community_ids = {c.pk for communities in wanted.values() for c in communities}
+    mine = {
+        (m.user_id, m.community_id): m
+        for m in Membership.objects.filter(user_id__in=list(wanted), community_id__in=community_ids)
+    }
+    return {
+        (r, c.pk)
+        for r, communities in wanted.items()
+        for c in communities
+        if can_see(c, mine.get((r, c.pk)))
+    }
+
+
 def register_kinds() -> None:
     about = {"model": Community, "url": community_url, "excerpt": community_excerpt}
     register("community_invite", label="invited you to a community", icon="follow", **about)
@@ -42,4 +57,4 @@ def register_kinds() -> None:
     register("community_joined", label="accepted your invitation", icon="check", **about)
     register("community_added", label="added you to a community", icon="follow", **about)
     register("community_role", label="changed your role in a community", icon="check", **about)
-    register_readable(Community, readable_communities)
+    register_readable(Community, readable_communities, many=readable_communities_many)

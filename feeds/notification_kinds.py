@@ -7,7 +7,7 @@ from profiles.models import Profile
 
 from . import events
 from .models import Comment, Status
-from .permissions import visible_q_for
+from .permissions import readable_status_pairs, visible_q_for
 
 
 def status_url(notification, status: Status) -> str:
@@ -62,6 +62,21 @@ def readable_comments(user_id: int, comments: list[Comment]) -> set[int]:
     return {c.pk for c in comments if c.status_id in allowed}
 
 
+def readable_statuses_many(wanted: dict[int, list[Status]]) -> set[tuple[int, int]]:
+    """`readable_statuses` for many recipients at once (a batch of emails or pushes)."""
+    return readable_status_pairs(wanted)
+
+
+def readable_comments_many(wanted: dict[int, list[Comment]]) -> set[tuple[int, int]]:
+    # Comments are fetched with their status (`related`), so this costs what the statuses do.
+    allowed = readable_status_pairs(
+        {r: [c.status for c in comments] for r, comments in wanted.items()}
+    )
+    return {
+        (r, c.pk) for r, comments in wanted.items() for c in comments if (r, c.status_id) in allowed
+    }
+
+
 def follow_changed(*, follower, followee) -> None:
     events.follow_changed(follower_id=follower.pk, followee_id=followee.pk, following=True)
 
@@ -104,7 +119,7 @@ def register_kinds() -> None:
         excerpt=status_excerpt,
         **about_status,
     )
-    register_readable(Status, readable_statuses)
-    register_readable(Comment, readable_comments)
+    register_readable(Status, readable_statuses, many=readable_statuses_many)
+    register_readable(Comment, readable_comments, many=readable_comments_many)
     profile_hooks.follow_created.connect(follow_changed)
     profile_hooks.follow_deleted.connect(unfollow_changed)

@@ -122,17 +122,39 @@ def is_grouped(kind: str) -> bool:
 
 # model -> readable(recipient_id, targets) -> the pks of those targets the recipient may read now.
 _readable: dict[type[models.Model], Callable[[int, list], set[int]]] = {}
+# model -> readable_many({recipient_id: targets}) -> {(recipient_id, pk)} they may read now.
+_readable_many: dict[type[models.Model], Callable[[dict[int, list]], set[tuple[int, int]]]] = {}
 
 
-def register_readable(model: type[models.Model], readable: Callable[[int, list], set]) -> None:
+def register_readable(
+    model: type[models.Model],
+    readable: Callable[[int, list], set],
+    *,
+    many: Callable[[dict[int, list]], set[tuple[int, int]]] | None = None,
+) -> None:
     """Who may read a target is decided when a notification is shown, not when it was sent: a
     community made private, a member removed. A target its recipient may no longer read is shown
-    as if it were gone (no excerpt, no link to it), like a deleted one."""
+    as if it were gone (no excerpt, no link to it), like a deleted one.
+
+    `many` answers the same question for many recipients at once, in a number of queries that
+    does not grow with them (a batch of emails or pushes to thousands of people): given
+    {recipient id: targets}, the (recipient id, target pk) pairs that may be read. It must agree
+    with `readable`; without it, `readable` is asked once per recipient."""
     _readable[model] = readable
+    if many is not None:
+        _readable_many[model] = many
+    else:
+        _readable_many.pop(model, None)
 
 
 def readable_for(model: type[models.Model]) -> Callable[[int, list], set] | None:
     return _readable.get(model)
+
+
+def readable_many_for(
+    model: type[models.Model],
+) -> Callable[[dict[int, list]], set[tuple[int, int]]] | None:
+    return _readable_many.get(model)
 
 
 def kinds() -> list[str]:

@@ -56,18 +56,31 @@ def _unreadable(
     items: list[Notification], found: dict[tuple[int, int], object]
 ) -> set[tuple[int, int, int]]:
     """(target type, target id, recipient) of the targets a recipient may no longer read (see
-    registry.register_readable): one query at most per target model and recipient on the page
-    (a page has one recipient)."""
+    registry.register_readable): per target model on the page, one call for all recipients when
+    the model registered `many` (a batch of emails to thousands of people), otherwise one per
+    recipient (a page has one recipient)."""
     hidden: set[tuple[int, int, int]] = set()
-    asked: dict[tuple[int, int], list] = defaultdict(list)
+    asked: dict[int, dict[int, dict[int, object]]] = defaultdict(lambda: defaultdict(dict))
     for item in items:
         target = found.get((item.target_type_id, item.target_id))
         if target is not None:
-            asked[(item.target_type_id, item.recipient_id)].append(target)
-    for (type_id, recipient_id), targets in asked.items():
-        readable = registry.readable_for(type(targets[0]))
+            asked[item.target_type_id][item.recipient_id][target.pk] = target
+    for type_id, by_recipient in asked.items():
+        model = type(next(iter(next(iter(by_recipient.values())).values())))
+        many = registry.readable_many_for(model)
+        if many is not None and len(by_recipient) > 1:
+            allowed_pairs = many({r: list(t.values()) for r, t in by_recipient.items()})
+            hidden.update(
+                (type_id, pk, recipient_id)
+                for recipient_id, targets in by_recipient.items()
+                for pk in targets
+                if (recipient_id, pk) not in allowed_pairs
+            )
+            continue
+        readable = registry.readable_for(model)
         if readable is None:
             continue
-        allowed = readable(recipient_id, list({t.pk: t for t in targets}.values()))
-        hidden.update((type_id, t.pk, recipient_id) for t in targets if t.pk not in allowed)
+        for recipient_id, targets in by_recipient.items():
+            allowed = readable(recipient_id, list(targets.values()))
+            hidden.update((type_id, pk, recipient_id) for pk in targets if pk not in allowed)
     return hidden

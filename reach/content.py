@@ -164,13 +164,23 @@ class Digest:
         return bool(self.posts or self.questions or self.ideas or self.notifications)
 
 
-def digest_for(*, user: User, start: datetime, end: datetime) -> Digest:
+def digest_for(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    row: NotificationSettings | None = None,
+    mutes: Mutes | None = None,
+) -> Digest:
     """What the person may read now, from `start` to `end`: the posts of the people they follow,
     their department, their communities and announcements (their feed, read with them as the
     viewer), most discussed first; open questions to leadership with many votes; ideas waiting
-    for a decision; and the notifications they chose to receive in the digest."""
-    row = settings_of([user.pk])[user.pk]
-    mutes = mutes_of([user.pk])[user.pk]
+    for a decision; and the notifications they chose to receive in the digest. `row` and
+    `mutes`: their settings and mutes when the caller has read them already."""
+    if row is None:
+        row = settings_of([user.pk])[user.pk]
+    if mutes is None:
+        mutes = mutes_of([user.pk])[user.pk]
     posts_qs = (
         feed(user=user, include_pinned=True)
         .filter(created_at__gt=start, created_at__lte=end, removal="")

@@ -71,12 +71,12 @@ def notifications_dispatch(*, notification_ids: list[int], now: datetime | None 
     mutes = content.mutes_of(user_ids)
     to_mail: list[Notification] = []
     to_push: list[tuple[int, dict]] = []
-    push_on = push.enabled()
-    subscribed = (
-        set(PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
-        if push_on
-        else set()
+    subscriptions = (
+        list(PushSubscription.objects.filter(user_id__in=user_ids).order_by("pk"))
+        if push.enabled()
+        else []
     )
+    subscribed = {s.user_id for s in subscriptions}
     for n in content.readable(notes):
         if content.is_muted(n, mutes[n.recipient_id]):
             continue
@@ -96,7 +96,7 @@ def notifications_dispatch(*, notification_ids: list[int], now: datetime | None 
             batch_size=1000,
         )
         _schedule_flush(sorted({n.recipient_id for n in to_mail}), now)
-    outcome = push.push_many(to_push)
+    outcome = push.push_many(to_push, subscriptions)
     return {"queued": len(to_mail), "pushed": outcome.sent}
 
 
@@ -117,32 +117,44 @@ def _schedule_flush(user_ids: list[int], now: datetime) -> None:
         job_run_at("reach.jobs.mail_flush", when=now + delay, key=f"reach-mail-many-{user_ids[0]}")
 
 
-def mail_collect(*, user_id: int, now: datetime | None = None) -> EmailDelivery | None:
-    """Turn a person's queued notifications into one email in the outbox (atomically: a
-    notification queued meanwhile waits for the next one)."""
+def mail_collect(*, user_ids: list[int], now: datetime | None = None) -> list[EmailDelivery]:
+    """Turn each person's queued notifications into one email in the outbox, for all of
+    `user_ids` at once (a few queries whatever their number), atomically: a notification
+    queued meanwhile waits for the next email."""
     now = now or timezone.now()
     with transaction.atomic():
         items = list(
             MailQueueItem.objects.select_for_update()
-            .filter(user_id=user_id)
-            .order_by("created_at", "id")
+            .filter(user_id__in=user_ids)
+            .order_by("user_id", "created_at", "id")
+            .values_list("pk", "user_id", "notification_id")
         )
         if not items:
-            return None
-        delivery = EmailDelivery.objects.create(
-            recipient_id=user_id,
-            kind=EmailKind.IMMEDIATE,
-            notification_ids=[item.notification_id for item in items],
-            next_attempt_at=now,
-            created_at=now,
+            return []
+        by_user: dict[int, list[int]] = {}
+        for _, user_id, notification_id in items:
+            by_user.setdefault(user_id, []).append(notification_id)
+        deliveries = EmailDelivery.objects.bulk_create(
+            [
+                EmailDelivery(
+                    recipient_id=user_id,
+                    kind=EmailKind.IMMEDIATE,
+                    notification_ids=notification_ids,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                for user_id, notification_ids in by_user.items()
+            ],
+            batch_size=1000,
         )
-        MailQueueItem.objects.filter(pk__in=[item.pk for item in items]).delete()
-    return delivery
+        MailQueueItem.objects.filter(pk__in=[pk for pk, _, _ in items]).delete()
+    return deliveries
 
 
 def mail_flush(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Collect every person whose oldest queued notification has waited REACH_MAIL_DELAY, then
-    send what is due in the outbox (new emails and retries). Returns the outbox's counts."""
+    send what is due in the outbox (new emails and retries), batch after batch over one SMTP
+    connection. Returns the outbox's counts."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.REACH_MAIL_DELAY)
     user_ids = list(
@@ -151,15 +163,19 @@ def mail_flush(*, now: datetime | None = None, limit: int = 500) -> dict[str, in
         .values_list("user_id", flat=True)
         .distinct()[:limit]
     )
-    for user_id in user_ids:
-        mail_collect(user_id=user_id, now=now)
+    if user_ids:
+        mail_collect(user_ids=user_ids, now=now)
     counts = {"sent": 0, "failed": 0, "skipped": 0}
-    while True:
-        batch = mail.deliveries_send_due(now=now)
-        for key, value in batch.items():
-            counts[key] += value
-        if sum(batch.values()) < mail.BATCH:
-            break
+    sender = mail.Sender()
+    try:
+        while True:
+            batch = mail.deliveries_send_due(now=now, sender=sender)
+            for key, value in batch.items():
+                counts[key] += value
+            if sum(batch.values()) < mail.BATCH:
+                break
+    finally:
+        sender.close()
     if len(user_ids) == limit:
         job_enqueue_on_commit("reach.jobs.mail_flush")
     return counts

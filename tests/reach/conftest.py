@@ -31,17 +31,49 @@ def free_port() -> int:
 
 
 class Inbox:
+    """What the server received. `accept`: how many more messages it takes before it answers
+    421 (closing) to every one (None: no limit); `refuse_once`: how many it answers 421 before
+    taking them again (a connection that drops mid-batch)."""
+
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.sessions: list = []  # the connection (aiosmtpd session) each message came over
+        self.accept: int | None = None
+        self.refuse_once = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd's name
         with self.lock:
+            if self.refuse_once:
+                self.refuse_once -= 1
+                return "421 Service not available, closing transmission channel"
+            if self.accept is not None:
+                if self.accept <= 0:
+                    return "421 Service not available, closing transmission channel"
+                self.accept -= 1
             self.messages.append(message_from_bytes(envelope.content))
+            self.sessions.append(session)
         return "250 OK"
+
+    @property
+    def connections_used(self) -> int:
+        """How many connections carried the messages received."""
+        return len({id(s) for s in self.sessions})
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in m["To"]]
+
+
+class CountingController(Controller):
+    """Counts the connections made to the server (aiosmtpd makes one SMTP object each)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections = 0
+
+    def factory(self):
+        self.connections += 1
+        return super().factory()
 
 
 @dataclass
@@ -49,13 +81,22 @@ class Smtp:
     port: int
     inbox: Inbox
     controller: Controller | None = None
+    # Connections made by clients (not counting the one aiosmtpd makes to check it started).
+    connections: int = 0
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller = CountingController(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
+        self._base = self.controller.connections
+
+    def count(self) -> int:
+        """Connections made by clients since the server (re)started, and before."""
+        now = self.controller.connections - self._base if self.controller else 0
+        return self.connections + now
 
     def stop(self) -> None:
         if self.controller is not None:
+            self.connections += self.controller.connections - self._base
             self.controller.stop()
             self.controller = None
 
@@ -84,6 +125,9 @@ class PushService:
     requests: list[dict] = field(default_factory=list)
     status: int = 201
     delay: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most requests it was answering at once
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def base(self) -> str:
@@ -97,11 +141,16 @@ def push_service(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 -- http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            service.requests.append(
-                {"path": self.path, "headers": dict(self.headers), "body": body}
-            )
+            with service.lock:
+                service.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
+                service.in_flight += 1
+                service.most_in_flight = max(service.most_in_flight, service.in_flight)
             if service.delay:
                 time.sleep(service.delay)
+            with service.lock:
+                service.in_flight -= 1
             self.send_response(service.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
