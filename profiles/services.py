@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
+from audit import actions as audit_actions
+from audit.services import audit_record
 from core.images import reencode_upload
 from core.text import render_markdown
 
@@ -316,7 +318,8 @@ def follow_delete(*, follower: User, followee: User) -> bool:
 def role_changes_record(
     *, actor: User | None, user: User, before: set[str], after: set[str]
 ) -> list[RoleChange]:
-    """Record the difference between two sets of role names (groups and staff flags)."""
+    """Record the difference between two sets of role names (groups and staff flags): a
+    `RoleChange` row and an audit entry per role granted or revoked."""
     changes = [
         RoleChange(actor=actor, user=user, role=role, action=RoleChange.Action.GRANTED)
         for role in sorted(after - before)
@@ -328,6 +331,14 @@ def role_changes_record(
         RoleChange.objects.bulk_create(changes)
         for change in changes:
             logger.info("role %s %s for user %s by %s", change.role, change.action, user.pk, actor)
+            audit_record(
+                action=audit_actions.ROLE_GRANTED
+                if change.action == RoleChange.Action.GRANTED
+                else audit_actions.ROLE_REVOKED,
+                actor=actor,
+                target=user,
+                detail={"role": change.role},
+            )
     return changes
 
 

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from core.text import render_markdown
 from profiles.models import Department, Follow, Profile, Skill, User
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import ROLES
 
 from .data import ADMIN, CEO, DEPARTMENTS, DEPARTMENTS_BY_SLUG
 from .hierarchy import Person, admin_person, follow_pairs
@@ -225,7 +225,7 @@ class CompanySeeder:
         """Put the fixed accounts and the executives in their groups (the rest have none)."""
         groups = {
             name: Group.objects.get_or_create(name=name)[0].pk
-            for name in (EXECUTIVES, HR, MODERATORS)
+            for name in ROLES
         }
         Through = User.groups.through
         Through.objects.bulk_create(

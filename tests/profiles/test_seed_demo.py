@@ -16,7 +16,7 @@ from demo.seeding.hierarchy import HEAD, IC, MANAGER
 from feeds.models import Status
 from notifications.models import Notification
 from profiles.models import Department, Follow, Profile, Skill, User
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,8 @@ def test_fixed_accounts_exist_with_their_roles(company):
     assert groups_of("ceo") == {EXECUTIVES}
     assert groups_of("hr") == {HR}
     assert groups_of("mod") == {MODERATORS}
+    assert groups_of("compliance") == {COMPLIANCE}
+    assert Profile.objects.get(user__username="compliance").department.slug == "legal"
     assert groups_of("alice") == set()
     assert groups_of("bob") == set()
     ceo = Profile.objects.get(user__username="ceo")
@@ -122,7 +124,7 @@ def test_every_account_has_its_verified_primary_email(company):
 
 
 def test_everyone_can_log_in_with_the_demo_password(client, company):
-    generated = User.objects.exclude(username__in=["ceo", "hr", "mod", "alice", "bob", "admin"])
+    generated = User.objects.exclude(username__in=["ceo", "hr", "mod", "compliance", "alice", "bob", "admin"])
     for username in ["bob", "admin", generated.first().username]:
         assert authenticate(username=username, password="demo") is not None, username
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "demo"})
@@ -152,7 +154,7 @@ def test_usernames_are_lowercase_ascii_and_unique_per_person(company):
     assert all(
         "." in name
         for name in usernames
-        if name not in {"ceo", "hr", "mod", "alice", "bob", "admin"}
+        if name not in {"ceo", "hr", "mod", "compliance", "alice", "bob", "admin"}
     )
 
 

@@ -5,7 +5,7 @@ Their usernames are what the README and the tests use, so they never depend on t
 
 from dataclasses import dataclass
 
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 
 from .departments import EXECUTIVE_OFFICE
 
@@ -48,6 +48,12 @@ TEAM_ACCOUNTS = (
         "mod", "Sam", "Okonkwo", "Internal Communications Specialist", "marketing", "they/them",
         "I keep our internal network friendly and useful. Flag anything that needs a look.",
         roles=(MODERATORS,),
+    ),
+    FixedAccount(
+        "compliance", "Priya", "Raman", "Compliance Officer", "legal", "she/her",
+        "Compliance officer: records, retention and legal holds. I read the audit log so "
+        "that you can trust what is kept, and for how long.",
+        roles=(COMPLIANCE,),
     ),
 )  # fmt: skip
 ADMIN = FixedAccount("admin", "Site", "Administrator", "Administrator", "", "", "")
