@@ -223,10 +223,7 @@ class CompanySeeder:
 
     def ensure_roles(self, people: list[Person], user_ids: dict[str, int]) -> None:
         """Put the fixed accounts and the executives in their groups (the rest have none)."""
-        groups = {
-            name: Group.objects.get_or_create(name=name)[0].pk
-            for name in ROLES
-        }
+        groups = {name: Group.objects.get_or_create(name=name)[0].pk for name in ROLES}
         Through = User.groups.through
         Through.objects.bulk_create(
             [

@@ -625,7 +625,9 @@ def scim_role_group_patched(w, start):
         f"Groups/{group.scim_id}",
         {
             "schemas": [PATCH_SCHEMA],
-            "Operations": [{"op": "add", "path": "members", "value": [{"value": str(record.scim_id)}]}],
+            "Operations": [
+                {"op": "add", "path": "members", "value": [{"value": str(record.scim_id)}]}
+            ],
         },
     )
     return Expect(

@@ -124,7 +124,9 @@ def test_every_account_has_its_verified_primary_email(company):
 
 
 def test_everyone_can_log_in_with_the_demo_password(client, company):
-    generated = User.objects.exclude(username__in=["ceo", "hr", "mod", "compliance", "alice", "bob", "admin"])
+    generated = User.objects.exclude(
+        username__in=["ceo", "hr", "mod", "compliance", "alice", "bob", "admin"]
+    )
     for username in ["bob", "admin", generated.first().username]:
         assert authenticate(username=username, password="demo") is not None, username
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "demo"})
