@@ -2,7 +2,7 @@
 asked above (profiles.permissions.may_read_audit, in governance)."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -32,16 +32,27 @@ class AuditFilter:
         return dict(self.given)
 
 
+def _parse(value: str, *, end: bool) -> datetime | None:
+    # Well-formed but impossible (2026-13-45) raises ValueError; unparseable gives None; the
+    # first and last days there are overflow when moved a day or a time zone.
+    try:
+        day = parse_date(value) if len(value) == 10 else None
+        if day is not None:
+            moment = datetime.combine(day + timedelta(days=1) if end else day, time())
+        else:
+            moment = parse_datetime(value)
+        if moment is None:
+            return None
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment.astimezone(UTC)  # what the database is given
+    except (ValueError, OverflowError):
+        return None
+    return moment
+
+
 def _moment(value: str, field: str, *, end: bool) -> datetime:
     value = value.strip()
-    day = parse_date(value) if len(value) == 10 else None
-    if day is not None:
-        moment = datetime.combine(day + timedelta(days=1) if end else day, time())
-        return timezone.make_aware(moment)
-    try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
+    moment = _parse(value, end=end)
     if moment is None:
         raise ValidationError(
             {
@@ -49,7 +60,7 @@ def _moment(value: str, field: str, *, end: bool) -> datetime:
                 f"not {value[:40]!r}."
             }
         )
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return moment
 
 
 def audit_filter_from(query) -> AuditFilter:
