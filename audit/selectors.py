@@ -69,6 +69,8 @@ def audit_filter_from(query) -> AuditFilter:
     actor = (query.get("actor") or "").strip()
     if len(actor) > MAX_ACTOR:
         errors["actor"] = f"A user name has at most {MAX_ACTOR} characters."
+    elif any(ord(c) < 32 for c in actor):
+        errors["actor"] = "A user name has no control characters."
     action = (query.get("action") or "").strip()
     if action and not is_known(action):
         errors["action"] = f"No such action: {action[:64]!r} (see docs/governance.md)."
