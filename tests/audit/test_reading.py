@@ -226,7 +226,7 @@ def test_the_page_walks_older_entries_with_the_filters(officer, settings, log, m
         ({"start": "2026-06-12", "end": "2026-06-11"}, "end"),
         ({"action": "nuke.everything"}, "action"),
         ({"actor": "x" * 151}, "actor"),
-        ({"actor": "mod\x00"}, "actor"),
+        ({"actor": "mod\x07"}, "actor"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"cursor": "WyJ4Il0"}, "cursor"),
     ],
