@@ -35,6 +35,7 @@ def audit_log(request):
         "errors": None,
         "filter_query": "",
         "retention_days": settings.AUDIT_RETENTION_DAYS,
+        "retention_years": round(settings.AUDIT_RETENTION_DAYS / 365.25),
         "time_zone": settings.TIME_ZONE,
     }
     try:
