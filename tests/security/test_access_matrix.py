@@ -2,10 +2,11 @@
 
 Roles: the object's author (alice, Engineering), another employee of the same department
 (carol), one of another department (bob), a moderator, an HR analyst, an executive, a
-compliance officer and an admin (none of the last five in Engineering). Each row is an endpoint on an object in a given
-state; each cell says which roles get a 2xx for a method. Everyone else gets the refusal the
-row names: 404 where the object is not theirs to see (never 403: that would reveal it exists),
-403 where they may see it but not do this. Methods a route does not have answer 405 to all.
+compliance officer and an admin (none of the last five in Engineering). Each row is an
+endpoint on an object in a given state; each cell says which roles get a 2xx for a method.
+Everyone else gets the refusal the row names: 404 where the object is not theirs to see
+(never 403: that would reveal it exists), 403 where they may see it but not do this. Methods a
+route does not have answer 405 to all.
 docs/security.md summarises the table.
 """
 
