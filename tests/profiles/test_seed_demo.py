@@ -79,7 +79,11 @@ def test_fixed_accounts_exist_with_their_roles(company):
     assert groups_of("hr") == {HR}
     assert groups_of("mod") == {MODERATORS}
     assert groups_of("compliance") == {COMPLIANCE}
-    assert Profile.objects.get(user__username="compliance").department.slug == "legal"
+    officer = Profile.objects.select_related("department", "manager").get(
+        user__username="compliance"
+    )
+    assert officer.department.slug == "legal"
+    assert officer.manager.title == "General Counsel"
     assert groups_of("alice") == set()
     assert groups_of("bob") == set()
     ceo = Profile.objects.get(user__username="ceo")
@@ -106,7 +110,8 @@ def test_default_run_builds_a_company_of_at_least_60_in_departments(company):
     assert people.count() >= 60
     assert Department.objects.count() >= 10
     assert not Department.objects.filter(description="").exists()
-    assert "Company ready: 80 people in 11 departments" in output
+    # The 80 employees asked for, and the compliance officer beside the org chart's plan.
+    assert "Company ready: 81 people in 11 departments" in output
     assert "alice / demo" in output
     # Departments are staffed, not all in one.
     assert max(Counter(people.values_list("department", flat=True)).values()) < 40
@@ -114,7 +119,7 @@ def test_default_run_builds_a_company_of_at_least_60_in_departments(company):
 
 def test_every_account_has_its_verified_primary_email(company):
     users = list(User.objects.all())
-    assert len(users) == COMPANY + 1  # and the admin
+    assert len(users) == COMPANY + 2  # and the admin, and the compliance officer
     emails = {
         (e.user_id, e.email) for e in EmailAddress.objects.filter(verified=True, primary=True)
     }
@@ -327,10 +332,10 @@ def test_more_employees_adds_the_missing_people_and_keeps_everyone_else(company)
     follows = set(Follow.objects.values_list("follower_id", "followee_id"))
     seed(employees=120)
     grown = org()
-    assert Profile.objects.exclude(department=None).count() == 120
-    assert User.objects.count() == 121
+    assert Profile.objects.exclude(department=None).count() == 121  # and compliance
+    assert User.objects.count() == 122
     assert {name: grown[name] for name in chart} == chart
-    assert EmailAddress.objects.count() == 121
+    assert EmailAddress.objects.count() == 122
     # Growing adds the newcomers' follows; who the first 80 follow among themselves is unchanged.
     first = set(User.objects.filter(username__in=chart).values_list("pk", flat=True))
     grown_follows = set(Follow.objects.values_list("follower_id", "followee_id"))
