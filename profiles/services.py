@@ -316,10 +316,11 @@ def follow_delete(*, follower: User, followee: User) -> bool:
 
 
 def role_changes_record(
-    *, actor: User | None, user: User, before: set[str], after: set[str]
+    *, actor: User | None, user: User, before: set[str], after: set[str], actor_label: str = ""
 ) -> list[RoleChange]:
     """Record the difference between two sets of role names (groups and staff flags): a
-    `RoleChange` row and an audit entry per role granted or revoked."""
+    `RoleChange` row and an audit entry per role granted or revoked. `actor_label`: who acted
+    when it is no account (`scim:<token>`)."""
     changes = [
         RoleChange(actor=actor, user=user, role=role, action=RoleChange.Action.GRANTED)
         for role in sorted(after - before)
@@ -336,6 +337,7 @@ def role_changes_record(
                 if change.action == RoleChange.Action.GRANTED
                 else audit_actions.ROLE_REVOKED,
                 actor=actor,
+                actor_label=actor_label,
                 target=user,
                 detail={"role": change.role},
             )
@@ -352,21 +354,25 @@ def role_names_of(user: User) -> set[str]:
     return names
 
 
-def role_grant(*, actor: User | None, user: User, role: str) -> None:
+def role_grant(*, actor: User | None, user: User, role: str, actor_label: str = "") -> None:
     if role not in ROLES:
         raise ValidationError(f"Unknown role {role!r}.")
     with transaction.atomic():
         before = role_names_of(user)
         user.groups.add(Group.objects.get(name=role))
-        role_changes_record(actor=actor, user=user, before=before, after=before | {role})
+        role_changes_record(
+            actor=actor, user=user, before=before, after=before | {role}, actor_label=actor_label
+        )
     user.__dict__.pop("_role_names", None)
 
 
-def role_revoke(*, actor: User | None, user: User, role: str) -> None:
+def role_revoke(*, actor: User | None, user: User, role: str, actor_label: str = "") -> None:
     with transaction.atomic():
         before = role_names_of(user)
         user.groups.remove(*Group.objects.filter(name=role))
-        role_changes_record(actor=actor, user=user, before=before, after=before - {role})
+        role_changes_record(
+            actor=actor, user=user, before=before, after=before - {role}, actor_label=actor_label
+        )
     user.__dict__.pop("_role_names", None)
 
 

@@ -498,15 +498,17 @@ def _check_group_name_free(name: str, *, group: ProvisionedGroup | None) -> None
         raise ScimError(409, f"A group named {name!r} exists.", "uniqueness")
 
 
-def _members_set(group: ProvisionedGroup, *, add: set[int], remove: set[int]) -> None:
+def _members_set(
+    group: ProvisionedGroup, *, add: set[int], remove: set[int], token: ScimToken
+) -> None:
     if group.kind == GroupKind.COMMUNITY:
         provisioned_members_sync(community=group.community, add=add, remove=remove)
         return
     role = group.role.name
     for user in User.objects.filter(pk__in=add):
-        role_grant(actor=None, user=user, role=role)
+        role_grant(actor=None, user=user, role=role, actor_label=audit_actor(token))
     for user in User.objects.filter(pk__in=remove):
-        role_revoke(actor=None, user=user, role=role)
+        role_revoke(actor=None, user=user, role=role, actor_label=audit_actor(token))
 
 
 def scim_group_create(*, token: ScimToken, document: Any) -> ProvisionedGroup:
@@ -534,7 +536,7 @@ def scim_group_create(*, token: ScimToken, document: Any) -> ProvisionedGroup:
                 409, f"A group named {data.display_name!r} exists.", "uniqueness"
             ) from exc
         if data.member_ids:
-            _members_set(group, add=set(data.member_ids), remove=set())
+            _members_set(group, add=set(data.member_ids), remove=set(), token=token)
         kind = f"role {role}" if role else f"community {group.community.slug}"
         _record(
             token,
@@ -596,7 +598,7 @@ def _group_update(*, token: ScimToken, group: ProvisionedGroup, data: GroupInput
         after = set(data.member_ids or [])
         added, removed = after - before, before - after
         if added or removed:
-            _members_set(group, add=added, remove=removed)
+            _members_set(group, add=added, remove=removed, token=token)
             changed.append(f"+{len(added)} -{len(removed)} members")
         group.updated_at = timezone.now()
         try:
@@ -623,7 +625,7 @@ def scim_group_delete(*, token: ScimToken, group: ProvisionedGroup) -> None:
     with transaction.atomic():
         members = selectors.group_member_user_ids(group)
         if group.kind == GroupKind.ROLE:
-            _members_set(group, add=set(), remove=members)
+            _members_set(group, add=set(), remove=members, token=token)
             what = f"role {group.role.name} revoked from {len(members)}"
         else:
             provisioned_community_release(community=group.community)

@@ -630,6 +630,12 @@ def scim_role_group_patched(w, start):
             ],
         },
     )
+    granted = AuditEntry.objects.filter(action=actions.ROLE_GRANTED).latest("id")
+    assert (granted.actor_name, granted.target_id, granted.detail) == (
+        "scim:Okta",
+        str(record.user_id),
+        {"role": "HR"},
+    )
     return Expect(
         actions.SCIM_GROUP_PATCHED,
         "scim:Okta",
