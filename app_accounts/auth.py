@@ -8,6 +8,8 @@ that are not an app's (no `esapp_` prefix) are left to the other authentication 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from audit.context import credential_note
+
 from .services import TOKEN_PREFIX, app_for_token
 
 # (URL name, method) an app token may call.
@@ -38,6 +40,8 @@ class AppTokenAuthentication(BaseAuthentication):
         match = getattr(request._request, "resolver_match", None)
         if (getattr(match, "url_name", None), request.method) not in ALLOWED:
             raise exceptions.PermissionDenied("An app token may only post statuses.")
+        # What the app writes in this request is audited with the token that wrote it.
+        credential_note(f"app token {row}")
         return user, row
 
     def authenticate_header(self, request) -> str:

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit import actions as audit_actions
+from audit.services import audit_record
 from communities.models import Community
 from communities.models import Visibility as CommunityVisibility
 from core.images import reencode_upload
@@ -86,22 +88,42 @@ def app_token_create(*, actor: User, app: AppAccount, name: str = "") -> tuple[A
     """A new token for `app`: returns the row and the token, which is not kept (show it once)."""
     _check_admin(actor)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = AppToken.objects.create(
-        app=app,
-        name=(name or "").strip()[:100],
-        prefix=token[: len(TOKEN_PREFIX) + 6],
-        digest=token_digest(token),
-        created_by=actor,
-    )
+    with transaction.atomic():
+        row = AppToken.objects.create(
+            app=app,
+            name=(name or "").strip()[:100],
+            prefix=token[: len(TOKEN_PREFIX) + 6],
+            digest=token_digest(token),
+            created_by=actor,
+        )
+        audit_record(
+            action=audit_actions.APP_TOKEN_CREATED,
+            actor=actor,
+            target=row,
+            detail={"app": app.user.username},
+        )
     return row, token
 
 
 def app_tokens_revoke(*, actor: User, tokens: Iterable[AppToken]) -> int:
+    """Revoke the live ones among `tokens`; each is one audit entry."""
     _check_admin(actor)
     ids = [t.pk for t in tokens]
-    return AppToken.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        live = list(
+            AppToken.objects.select_for_update()
+            .select_related("app__user")
+            .filter(pk__in=ids, revoked_at__isnull=True)
+        )
+        AppToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=timezone.now())
+        for token in live:
+            audit_record(
+                action=audit_actions.APP_TOKEN_REVOKED,
+                actor=actor,
+                target=token,
+                detail={"app": token.app.user.username},
+            )
+    return len(live)
 
 
 def app_for_token(token: str) -> AppToken | None:

@@ -2,7 +2,7 @@
 see the request (a moderation service called by a view, a SCIM write, a login signal)."""
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.ratelimit import client_ip
 
@@ -11,6 +11,9 @@ from core.ratelimit import client_ip
 class Origin:
     ip: str | None
     user_agent: str
+    # The credential the request came with when it is not a person's session: "app token
+    # esapp_abc123 (name)". Recorded in the entry's detail.
+    credential: str = ""
 
 
 _origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
@@ -26,6 +29,14 @@ def origin_of(request) -> Origin:
 
 def current_origin() -> Origin | None:
     return _origin.get()
+
+
+def credential_note(label: str) -> None:
+    """Say which credential the current request authenticated with (an app token): entries
+    recorded for the rest of the request name it. Outside a request this does nothing."""
+    origin = _origin.get()
+    if origin is not None:
+        _origin.set(replace(origin, credential=label[:200]))
 
 
 class AuditOriginMiddleware:

@@ -61,6 +61,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["at", "id"], name="audit_at_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+            # `?actor=` filters on the name as recorded (also `scim:<token>`, a deleted user).
+            models.Index(fields=["actor_name", "at"], name="audit_actor_name_at_idx"),
             models.Index(fields=["action", "at"], name="audit_action_at_idx"),
         ]
         verbose_name_plural = "audit entries"

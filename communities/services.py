@@ -15,6 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit import actions as audit_actions
+from audit.services import audit_record
 from core.images import reencode_upload
 from core.jobs import job_enqueue_on_commit
 from notifications.services import notification_create, notifications_create_many
@@ -41,6 +43,24 @@ DEPARTMENT_INLINE = 200
 
 
 # --- Communities ---------------------------------------------------------------------------
+
+
+# A community role's rank: a change up is a promotion, down a demotion.
+ROLE_RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
+
+
+def _audit(action: str, *, actor: User, community: Community, member: User | None = None, **detail):
+    """One audit entry for an admin action in a community; the member acted on, if any, is in
+    the label and the detail."""
+    if member is not None:
+        detail["member"] = member.get_username()
+    audit_record(
+        action=action,
+        actor=actor,
+        target=community,
+        target_label=f"{community.name}: {member.get_username()}" if member else community.name,
+        detail=detail,
+    )
 
 
 def _clean_name(name) -> str:
@@ -144,6 +164,12 @@ def community_update(*, actor: User, community: Community, **changes) -> Communi
     if fields:
         with transaction.atomic():
             community.save(update_fields=fields)
+            _audit(
+                audit_actions.COMMUNITY_SETTINGS_UPDATED,
+                actor=actor,
+                community=community,
+                changed={field: getattr(community, field) for field in fields},
+            )
     return community
 
 
@@ -155,7 +181,9 @@ def community_picture_set(*, actor: User, community: Community, upload: Uploaded
         upload, max_bytes=PICTURE_BYTES, max_size=PICTURE_SIZE, square=True, field="picture"
     )
     old = community.picture.name if community.picture else ""
-    community.picture.save("picture.webp", ContentFile(data), save=True)
+    with transaction.atomic():
+        community.picture.save("picture.webp", ContentFile(data), save=True)
+        _audit(audit_actions.COMMUNITY_PICTURE_CHANGED, actor=actor, community=community)
     if old:
         community.picture.storage.delete(old)
 
@@ -318,6 +346,12 @@ def member_put(
             notification_create(
                 recipient=target, kind="community_invite", actor=actor, target=community
             )
+            _audit(
+                audit_actions.COMMUNITY_MEMBER_INVITED,
+                actor=actor,
+                community=community,
+                member=target,
+            )
             events.membership_changed(membership)
             return membership
         if membership.state == State.REQUESTED:
@@ -331,6 +365,12 @@ def member_put(
             _recount(community)
             notification_create(
                 recipient=target, kind="community_approved", actor=actor, target=community
+            )
+            _audit(
+                audit_actions.COMMUNITY_REQUEST_APPROVED,
+                actor=actor,
+                community=community,
+                member=target,
             )
             events.membership_changed(membership)
             return membership
@@ -351,9 +391,20 @@ def member_put(
             raise ValidationError(
                 {"role": "A community keeps at least one owner: make someone else owner first."}
             )
+        before = membership.role
         membership.role = role
         membership.updated_at = now
         membership.save(update_fields=["role", "updated_at"])
+        _audit(
+            audit_actions.COMMUNITY_MEMBER_PROMOTED
+            if ROLE_RANK[role] > ROLE_RANK[before]
+            else audit_actions.COMMUNITY_MEMBER_DEMOTED,
+            actor=actor,
+            community=community,
+            member=target,
+            role_before=before,
+            role=role,
+        )
         if role in (Role.OWNER, Role.ADMIN):
             notification_create(
                 recipient=target, kind="community_role", actor=actor, target=community
@@ -388,8 +439,14 @@ def member_remove(*, actor: User, community: Community, username: str) -> None:
                 raise ValidationError(
                     "A community keeps at least one owner: make someone else owner first."
                 )
+        removed = {
+            State.REQUESTED: audit_actions.COMMUNITY_REQUEST_DECLINED,
+            State.INVITED: audit_actions.COMMUNITY_INVITATION_WITHDRAWN,
+        }.get(membership.state, audit_actions.COMMUNITY_MEMBER_REMOVED)
+        role = membership.role
         membership.delete()
         _recount(community)
+        _audit(removed, actor=actor, community=community, member=target, role=role)
         events.membership_removed(community=community, user_id=target.pk)
 
 
@@ -401,15 +458,23 @@ def department_add(*, actor: User, community: Community, department: Department)
     if not can_manage(mine):
         raise PermissionDenied("Only the community's owners and admins add members.")
     size = Profile.objects.filter(department=department, user__is_active=True).count()
-    if size > DEPARTMENT_INLINE:
-        job_enqueue_on_commit(
-            "communities.jobs.department_members_add",
-            community_id=community.pk,
-            department_id=department.pk,
-            actor_id=actor.pk,
+    with transaction.atomic():
+        _audit(
+            audit_actions.COMMUNITY_DEPARTMENT_ADDED,
+            actor=actor,
+            community=community,
+            department=department.slug,
+            people=size,
         )
-        return 0
-    return department_members_add(community=community, department=department, actor=actor)
+        if size > DEPARTMENT_INLINE:
+            job_enqueue_on_commit(
+                "communities.jobs.department_members_add",
+                community_id=community.pk,
+                department_id=department.pk,
+                actor_id=actor.pk,
+            )
+            return 0
+        return department_members_add(community=community, department=department, actor=actor)
 
 
 def department_members_add(*, community: Community, department: Department, actor: User) -> int:

@@ -65,6 +65,7 @@ FIELD_TYPES = {
     "rank": float,
     "votes_count": int,
     "mine_first": int,
+    "at": datetime,
 }
 
 

@@ -150,7 +150,7 @@ if TRUSTED_PROXY_COUNT < 0:
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "audit.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

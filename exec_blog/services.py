@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from activity.services import Kind, activity_record
 from attachments import services as attachment_services
+from audit.services import audit_record
 from core.images import reencode_upload
 from core.jobs import job_run_at
 from core.ratelimit import RateLimited
@@ -19,6 +20,7 @@ from core.text import mention_candidates, render
 from feeds.models import ModerationAction, Status, Visibility
 from feeds.services import (
     MAX_LENGTH,
+    MODERATION_AUDIT,
     clean_reason,
     hashtags_for,
     removable_hide,
@@ -214,9 +216,16 @@ def question_moderate(
             _merge(question=question, into=into)
         else:
             raise ValidationError({"action": "One of: hide, restore, merge."})
-        return ModerationAction.objects.create(
+        entry = ModerationAction.objects.create(
             moderator=moderator, action=action, target=question, reason=reason, created_at=now
         )
+        detail = {"reason": reason, "moderation_action": entry.pk}
+        if action == ModerationAction.Action.MERGE:
+            detail["into"] = into.pk
+        audit_record(
+            action=MODERATION_AUDIT[action], actor=moderator, target=question, detail=detail
+        )
+    return entry
 
 
 def _merge(*, question: Question, into: Question | None) -> None:

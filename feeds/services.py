@@ -10,6 +10,8 @@ from django.utils import timezone
 from activity.services import Kind, activity_record, activity_record_many
 from attachments import selectors as attachment_selectors
 from attachments import services as attachment_services
+from audit import actions as audit_actions
+from audit.services import audit_record
 from communities import permissions as community_permissions
 from communities.models import Community, Membership
 from core.text import Rendered, mention_candidates, render
@@ -166,6 +168,17 @@ def status_create(
             object_ids=[h.pk for h in hashtags],
             department_id=department_id or 0,
         )
+        if is_app:
+            # Apps post with a token: each of their statuses is in the audit log.
+            audit_record(
+                action=audit_actions.APP_TOKEN_STATUS_POSTED,
+                actor=author,
+                target=status,
+                detail={
+                    "community": community.slug if community is not None else None,
+                    "visibility": visibility,
+                },
+            )
         events.status_changed(status, created=True, new_without_poll=spec is None)
         hooks.status_created.send(status=status)
     return status
@@ -397,6 +410,15 @@ def _notify_mentions(
 
 REMOVAL_FIELDS = ["removal", "removal_reason", "removed_by", "removed_at"]
 
+# A moderation action's name in the audit log (exec_blog's questions use it too).
+MODERATION_AUDIT = {
+    ModerationAction.Action.HIDE: audit_actions.MODERATION_HIDE,
+    ModerationAction.Action.RESTORE: audit_actions.MODERATION_RESTORE,
+    ModerationAction.Action.LOCK: audit_actions.MODERATION_LOCK,
+    ModerationAction.Action.UNLOCK: audit_actions.MODERATION_UNLOCK,
+    ModerationAction.Action.MERGE: audit_actions.MODERATION_MERGE,
+}
+
 
 def removable_hide(*, target, moderator: User, reason: str, now) -> None:
     """Hide a status, comment or question: it stays as a tombstone naming who and why."""
@@ -461,6 +483,12 @@ def moderation_apply(
             created_at=now,
         )
         _resolve_reports(moderator=moderator, status=status, comment=comment, now=now)
+        audit_record(
+            action=MODERATION_AUDIT[action],
+            actor=moderator,
+            target=target,
+            detail={"reason": reason, "moderation_action": entry.pk},
+        )
         if comment is None:
             events.status_changed(status)
     return entry
@@ -496,6 +524,16 @@ def attachment_moderate(
             target=attachment,
             reason=reason,
             created_at=now,
+        )
+        audit_record(
+            action=audit_actions.MODERATION_ATTACHMENT_REMOVED,
+            actor=moderator,
+            target=attachment,
+            detail={
+                "reason": reason,
+                "moderation_action": entry.pk,
+                "owner": f"{owner._meta.label_lower}:{owner.pk}",
+            },
         )
         events.status_changed(status if comment is None else comment.status)
     return entry
@@ -533,5 +571,12 @@ def report_dismiss(*, moderator: User, report: Report) -> Report:
         raise PermissionDenied("Only moderators handle reports.")
     report.resolved_at = timezone.now()
     report.resolved_by = moderator
-    report.save(update_fields=["resolved_at", "resolved_by"])
+    with transaction.atomic():
+        report.save(update_fields=["resolved_at", "resolved_by"])
+        audit_record(
+            action=audit_actions.MODERATION_REPORT_DISMISSED,
+            actor=moderator,
+            target=report,
+            detail={"status": report.status_id, "comment": report.comment_id},
+        )
     return report

@@ -15,6 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from audit import actions as audit_actions
+from audit.services import audit_record
+
 from .models import Follow, Profile, User
 
 FORMAT_VERSION = 1
@@ -41,6 +44,13 @@ def rows(queryset, order: str, *fields: str) -> list[dict]:
 
 
 def personal_export(*, user: User) -> dict:
+    """The whole export; each one is recorded in the audit log (`export.personal`)."""
+    audit_record(
+        action=audit_actions.EXPORT_PERSONAL,
+        actor=user,
+        target=user,
+        detail={"format": FORMAT_VERSION},
+    )
     profile = (
         Profile.objects.select_related("department", "manager__user")
         .prefetch_related("skills")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
+from audit import actions as audit_actions
+from audit.services import audit_record
 from core.images import reencode_upload
 from core.text import render_markdown
 
@@ -314,9 +316,11 @@ def follow_delete(*, follower: User, followee: User) -> bool:
 
 
 def role_changes_record(
-    *, actor: User | None, user: User, before: set[str], after: set[str]
+    *, actor: User | None, user: User, before: set[str], after: set[str], actor_label: str = ""
 ) -> list[RoleChange]:
-    """Record the difference between two sets of role names (groups and staff flags)."""
+    """Record the difference between two sets of role names (groups and staff flags): a
+    `RoleChange` row and an audit entry per role granted or revoked. `actor_label`: who acted
+    when it is no account (`scim:<token>`)."""
     changes = [
         RoleChange(actor=actor, user=user, role=role, action=RoleChange.Action.GRANTED)
         for role in sorted(after - before)
@@ -328,6 +332,15 @@ def role_changes_record(
         RoleChange.objects.bulk_create(changes)
         for change in changes:
             logger.info("role %s %s for user %s by %s", change.role, change.action, user.pk, actor)
+            audit_record(
+                action=audit_actions.ROLE_GRANTED
+                if change.action == RoleChange.Action.GRANTED
+                else audit_actions.ROLE_REVOKED,
+                actor=actor,
+                actor_label=actor_label,
+                target=user,
+                detail={"role": change.role},
+            )
     return changes
 
 
@@ -341,21 +354,25 @@ def role_names_of(user: User) -> set[str]:
     return names
 
 
-def role_grant(*, actor: User | None, user: User, role: str) -> None:
+def role_grant(*, actor: User | None, user: User, role: str, actor_label: str = "") -> None:
     if role not in ROLES:
         raise ValidationError(f"Unknown role {role!r}.")
     with transaction.atomic():
         before = role_names_of(user)
         user.groups.add(Group.objects.get(name=role))
-        role_changes_record(actor=actor, user=user, before=before, after=before | {role})
+        role_changes_record(
+            actor=actor, user=user, before=before, after=before | {role}, actor_label=actor_label
+        )
     user.__dict__.pop("_role_names", None)
 
 
-def role_revoke(*, actor: User | None, user: User, role: str) -> None:
+def role_revoke(*, actor: User | None, user: User, role: str, actor_label: str = "") -> None:
     with transaction.atomic():
         before = role_names_of(user)
         user.groups.remove(*Group.objects.filter(name=role))
-        role_changes_record(actor=actor, user=user, before=before, after=before - {role})
+        role_changes_record(
+            actor=actor, user=user, before=before, after=before - {role}, actor_label=actor_label
+        )
     user.__dict__.pop("_role_names", None)
 
 

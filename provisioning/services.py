@@ -20,6 +20,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit import actions as audit_actions
+from audit.services import audit_record
 from communities.services import (
     memberships_recount_for_user,
     provisioned_community_create,
@@ -97,13 +99,42 @@ def token_authenticate(secret: str) -> ScimToken | None:
     return token
 
 
-def _record(token: ScimToken, action: str, kind: str, resource_id, summary: str) -> None:
+# (SCIM action, resource type) → the audit log's name for it.
+AUDIT_ACTIONS = {
+    ("create", "User"): audit_actions.SCIM_USER_CREATED,
+    ("replace", "User"): audit_actions.SCIM_USER_REPLACED,
+    ("patch", "User"): audit_actions.SCIM_USER_PATCHED,
+    ("deactivate", "User"): audit_actions.SCIM_USER_DEACTIVATED,
+    ("delete", "User"): audit_actions.SCIM_USER_DELETED,
+    ("create", "Group"): audit_actions.SCIM_GROUP_CREATED,
+    ("replace", "Group"): audit_actions.SCIM_GROUP_REPLACED,
+    ("patch", "Group"): audit_actions.SCIM_GROUP_PATCHED,
+    ("delete", "Group"): audit_actions.SCIM_GROUP_DELETED,
+}
+
+
+def audit_actor(token: ScimToken) -> str:
+    """How the audit log names a token that acted (it is no account)."""
+    return f"scim:{token.name}"
+
+
+def _record(
+    token: ScimToken, action: str, kind: str, resource_id, summary: str, *, target, audited=""
+) -> None:
+    """The provisioning log's event and the audit log's entry for one SCIM write. `audited`:
+    the audit name when it says more than the SCIM method (a PATCH that deactivates)."""
     ProvisioningEvent.objects.create(
         token_name=token.name,
         action=action,
         resource_type=kind,
         resource_id=str(resource_id),
         summary=summary[:2000],
+    )
+    audit_record(
+        action=AUDIT_ACTIONS[(audited or action, kind)],
+        actor_label=audit_actor(token),
+        target=target,
+        detail={"token": token.name, "scim_id": str(resource_id), "summary": summary[:500]},
     )
 
 
@@ -357,7 +388,9 @@ def scim_user_create(*, token: ScimToken, document: Any) -> ProvisionedUser:
                 _apply_user(record, data, manager=manager)
         except IntegrityError as exc:
             raise ScimError(409, "userName or email is taken.", "uniqueness") from exc
-        _record(token, "create", "User", record.scim_id, f"{data.user_name}: {how}")
+        _record(
+            token, "create", "User", record.scim_id, f"{data.user_name}: {how}", target=record.user
+        )
     return record
 
 
@@ -393,6 +426,8 @@ def _user_update(*, token: ScimToken, record: ProvisionedUser, data: UserInput, 
             "User",
             record.scim_id,
             f"{record.user_name}: {', '.join(changed) or 'no change'}",
+            target=record.user,
+            audited="deactivate" if "deactivated" in changed else "",
         )
     return record
 
@@ -406,7 +441,14 @@ def scim_user_delete(*, token: ScimToken, record: ProvisionedUser) -> None:
         record.save(update_fields=["deleted_at", "updated_at"])
         account_set_active(user=record.user, active=False)
         memberships_recount_for_user(user_id=record.user_id)
-        _record(token, "delete", "User", record.scim_id, f"{record.user_name}: deactivated")
+        _record(
+            token,
+            "delete",
+            "User",
+            record.scim_id,
+            f"{record.user_name}: deactivated",
+            target=record.user,
+        )
 
 
 # --- Groups ----------------------------------------------------------------------------------
@@ -456,15 +498,17 @@ def _check_group_name_free(name: str, *, group: ProvisionedGroup | None) -> None
         raise ScimError(409, f"A group named {name!r} exists.", "uniqueness")
 
 
-def _members_set(group: ProvisionedGroup, *, add: set[int], remove: set[int]) -> None:
+def _members_set(
+    group: ProvisionedGroup, *, add: set[int], remove: set[int], token: ScimToken
+) -> None:
     if group.kind == GroupKind.COMMUNITY:
         provisioned_members_sync(community=group.community, add=add, remove=remove)
         return
     role = group.role.name
     for user in User.objects.filter(pk__in=add):
-        role_grant(actor=None, user=user, role=role)
+        role_grant(actor=None, user=user, role=role, actor_label=audit_actor(token))
     for user in User.objects.filter(pk__in=remove):
-        role_revoke(actor=None, user=user, role=role)
+        role_revoke(actor=None, user=user, role=role, actor_label=audit_actor(token))
 
 
 def scim_group_create(*, token: ScimToken, document: Any) -> ProvisionedGroup:
@@ -492,7 +536,7 @@ def scim_group_create(*, token: ScimToken, document: Any) -> ProvisionedGroup:
                 409, f"A group named {data.display_name!r} exists.", "uniqueness"
             ) from exc
         if data.member_ids:
-            _members_set(group, add=set(data.member_ids), remove=set())
+            _members_set(group, add=set(data.member_ids), remove=set(), token=token)
         kind = f"role {role}" if role else f"community {group.community.slug}"
         _record(
             token,
@@ -500,6 +544,7 @@ def scim_group_create(*, token: ScimToken, document: Any) -> ProvisionedGroup:
             "Group",
             group.scim_id,
             f"{data.display_name} ({kind}), {len(data.member_ids or [])} members",
+            target=group,
         )
     return group
 
@@ -553,7 +598,7 @@ def _group_update(*, token: ScimToken, group: ProvisionedGroup, data: GroupInput
         after = set(data.member_ids or [])
         added, removed = after - before, before - after
         if added or removed:
-            _members_set(group, add=added, remove=removed)
+            _members_set(group, add=added, remove=removed, token=token)
             changed.append(f"+{len(added)} -{len(removed)} members")
         group.updated_at = timezone.now()
         try:
@@ -569,6 +614,7 @@ def _group_update(*, token: ScimToken, group: ProvisionedGroup, data: GroupInput
             "Group",
             group.scim_id,
             f"{group.display_name}: {', '.join(changed) or 'no change'}",
+            target=group,
         )
     return group
 
@@ -579,10 +625,17 @@ def scim_group_delete(*, token: ScimToken, group: ProvisionedGroup) -> None:
     with transaction.atomic():
         members = selectors.group_member_user_ids(group)
         if group.kind == GroupKind.ROLE:
-            _members_set(group, add=set(), remove=members)
+            _members_set(group, add=set(), remove=members, token=token)
             what = f"role {group.role.name} revoked from {len(members)}"
         else:
             provisioned_community_release(community=group.community)
             what = f"community {group.community.slug} released"
-        _record(token, "delete", "Group", group.scim_id, f"{group.display_name}: {what}")
+        _record(
+            token,
+            "delete",
+            "Group",
+            group.scim_id,
+            f"{group.display_name}: {what}",
+            target=group,
+        )
         group.delete()

@@ -29,6 +29,7 @@ from .data import (
     LAST_NAMES,
     OFFICES,
     PREVIOUS_EMPLOYERS,
+    STAFF_ACCOUNTS,
     TEAM_ACCOUNTS,
     Dept,
     FixedAccount,
@@ -261,6 +262,47 @@ def admin_person() -> Person:
         title=ADMIN.title,
         manager=None,
     )
+
+
+def staff_people(people: list[Person]) -> list[Person]:
+    """The staff accounts (the compliance officer): each reports to their department's head,
+    beside the plan rather than in it (indexes -2, -3 …), so they draw nothing from its random
+    stream and the company and its content are the same with or without them. They post
+    nothing and belong to no office (so no office community changes); `staff_follow_pairs`
+    says whom they follow."""
+    heads = {p.department: p for p in people if p.level == HEAD}
+    return [
+        Person(
+            index=-2 - n,
+            username=account.username,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            department=account.department,
+            level=IC,
+            title=account.title,
+            manager=heads[account.department].index,
+            pronouns=account.pronouns,
+            bio=account.bio,
+            roles=account.roles,
+            skills=account.skills,
+            days_ago=heads[account.department].days_ago // 2,
+        )
+        for n, account in enumerate(STAFF_ACCOUNTS)
+    ]
+
+
+def staff_follow_pairs(people: list[Person], staff: list[Person]) -> set[tuple[int, int]]:
+    """(follower, followee) indexes (a staff account's is negative): as the onboarding rule
+    has it, they follow their manager and their manager's reports, who follow them back; and
+    they follow the CEO and the department heads."""
+    pairs: set[tuple[int, int]] = set()
+    leaders = [p.index for p in people if p.level >= HEAD]
+    for person in staff:
+        team = [p.index for p in people if p.manager == person.manager]
+        for other in {person.manager, *team, *leaders}:
+            pairs.add((person.index, other))
+        pairs.update((other, person.index) for other in {person.manager, *team})
+    return pairs
 
 
 def follow_pairs(people: list[Person], *, seed: int) -> set[tuple[int, int]]:

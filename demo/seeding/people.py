@@ -21,10 +21,10 @@ from django.utils.text import slugify
 
 from core.text import render_markdown
 from profiles.models import Department, Follow, Profile, Skill, User
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import ROLES
 
 from .data import ADMIN, CEO, DEPARTMENTS, DEPARTMENTS_BY_SLUG
-from .hierarchy import Person, admin_person, follow_pairs
+from .hierarchy import Person, admin_person, follow_pairs, staff_follow_pairs, staff_people
 from .writers import Progress, chunked
 
 BATCH_SIZE = 2000
@@ -116,7 +116,7 @@ class CompanySeeder:
 
     def ensure_accounts(self, people: list[Person]) -> tuple[dict[str, int], int]:
         """Create the missing accounts; returns {username: user id} and how many were new."""
-        accounts = [*people, admin_person()]
+        accounts = [*people, admin_person(), *staff_people(people)]
         user_ids = self.user_ids([p.username for p in accounts])
         self.reset_passwords_if_changed(user_ids)
         now = timezone.now()
@@ -176,11 +176,12 @@ class CompanySeeder:
     ) -> None:
         """Create missing profiles, managers before their reports, with their skills."""
         admin = admin_person()
+        staff = staff_people(people)
         profile_ids = self.profile_ids(list(user_ids.values()))
-        missing = [p for p in [admin, *people] if user_ids[p.username] not in profile_ids]
+        missing = [p for p in [admin, *people, *staff] if user_ids[p.username] not in profile_ids]
         # Plan order hires managers first, so each depth's managers exist before its reports.
         depth: dict[int, int] = {}
-        for person in people:
+        for person in [*people, *staff]:
             depth[person.index] = 0 if person.manager is None else depth[person.manager] + 1
         by_depth: dict[int, list[Person]] = defaultdict(list)
         for person in missing:
@@ -223,23 +224,25 @@ class CompanySeeder:
 
     def ensure_roles(self, people: list[Person], user_ids: dict[str, int]) -> None:
         """Put the fixed accounts and the executives in their groups (the rest have none)."""
-        groups = {
-            name: Group.objects.get_or_create(name=name)[0].pk
-            for name in (EXECUTIVES, HR, MODERATORS)
-        }
+        groups = {name: Group.objects.get_or_create(name=name)[0].pk for name in ROLES}
         Through = User.groups.through
         Through.objects.bulk_create(
             [
                 Through(user_id=user_ids[p.username], group_id=groups[role])
-                for p in people
+                for p in [*people, *staff_people(people)]
                 for role in p.roles
             ],
             ignore_conflicts=True,
         )
 
     def ensure_follows(self, people: list[Person], user_ids: dict[str, int], *, seed: int) -> None:
-        ids = [user_ids[p.username] for p in people]
-        pairs = {(ids[a], ids[b]) for a, b in follow_pairs(people, seed=seed)}
+        staff = staff_people(people)
+        id_of = {p.index: user_ids[p.username] for p in [*people, *staff]}
+        ids = list(id_of.values())
+        pairs = {
+            (id_of[a], id_of[b])
+            for a, b in follow_pairs(people, seed=seed) | staff_follow_pairs(people, staff)
+        }
         # Skipping the follows already there makes a second run fast; ignore_conflicts still
         # covers a follow someone makes while this runs.
         for batch in chunked(ids, LOOKUP_CHUNK):

@@ -16,7 +16,7 @@ from demo.seeding.hierarchy import HEAD, IC, MANAGER
 from feeds.models import Status
 from notifications.models import Notification
 from profiles.models import Department, Follow, Profile, Skill, User
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.conftest import seeded_module
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,12 @@ def test_fixed_accounts_exist_with_their_roles(company):
     assert groups_of("ceo") == {EXECUTIVES}
     assert groups_of("hr") == {HR}
     assert groups_of("mod") == {MODERATORS}
+    assert groups_of("compliance") == {COMPLIANCE}
+    officer = Profile.objects.select_related("department", "manager").get(
+        user__username="compliance"
+    )
+    assert officer.department.slug == "legal"
+    assert officer.manager.title == "General Counsel"
     assert groups_of("alice") == set()
     assert groups_of("bob") == set()
     ceo = Profile.objects.get(user__username="ceo")
@@ -104,7 +110,8 @@ def test_default_run_builds_a_company_of_at_least_60_in_departments(company):
     assert people.count() >= 60
     assert Department.objects.count() >= 10
     assert not Department.objects.filter(description="").exists()
-    assert "Company ready: 80 people in 11 departments" in output
+    # The 80 employees asked for, and the compliance officer beside the org chart's plan.
+    assert "Company ready: 81 people in 11 departments" in output
     assert "alice / demo" in output
     # Departments are staffed, not all in one.
     assert max(Counter(people.values_list("department", flat=True)).values()) < 40
@@ -112,7 +119,7 @@ def test_default_run_builds_a_company_of_at_least_60_in_departments(company):
 
 def test_every_account_has_its_verified_primary_email(company):
     users = list(User.objects.all())
-    assert len(users) == COMPANY + 1  # and the admin
+    assert len(users) == COMPANY + 2  # and the admin, and the compliance officer
     emails = {
         (e.user_id, e.email) for e in EmailAddress.objects.filter(verified=True, primary=True)
     }
@@ -122,7 +129,9 @@ def test_every_account_has_its_verified_primary_email(company):
 
 
 def test_everyone_can_log_in_with_the_demo_password(client, company):
-    generated = User.objects.exclude(username__in=["ceo", "hr", "mod", "alice", "bob", "admin"])
+    generated = User.objects.exclude(
+        username__in=["ceo", "hr", "mod", "compliance", "alice", "bob", "admin"]
+    )
     for username in ["bob", "admin", generated.first().username]:
         assert authenticate(username=username, password="demo") is not None, username
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "demo"})
@@ -152,7 +161,7 @@ def test_usernames_are_lowercase_ascii_and_unique_per_person(company):
     assert all(
         "." in name
         for name in usernames
-        if name not in {"ceo", "hr", "mod", "alice", "bob", "admin"}
+        if name not in {"ceo", "hr", "mod", "compliance", "alice", "bob", "admin"}
     )
 
 
@@ -323,10 +332,10 @@ def test_more_employees_adds_the_missing_people_and_keeps_everyone_else(company)
     follows = set(Follow.objects.values_list("follower_id", "followee_id"))
     seed(employees=120)
     grown = org()
-    assert Profile.objects.exclude(department=None).count() == 120
-    assert User.objects.count() == 121
+    assert Profile.objects.exclude(department=None).count() == 121  # and compliance
+    assert User.objects.count() == 122
     assert {name: grown[name] for name in chart} == chart
-    assert EmailAddress.objects.count() == 121
+    assert EmailAddress.objects.count() == 122
     # Growing adds the newcomers' follows; who the first 80 follow among themselves is unchanged.
     first = set(User.objects.filter(username__in=chart).values_list("pk", flat=True))
     grown_follows = set(Follow.objects.values_list("follower_id", "followee_id"))

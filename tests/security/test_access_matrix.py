@@ -1,11 +1,12 @@
 """Who may do what to each object of the API: a written table, checked cell by cell.
 
 Roles: the object's author (alice, Engineering), another employee of the same department
-(carol), one of another department (bob), a moderator, an HR analyst, an executive and an
-admin (none of the last four in Engineering). Each row is an endpoint on an object in a given
-state; each cell says which roles get a 2xx for a method. Everyone else gets the refusal the
-row names: 404 where the object is not theirs to see (never 403: that would reveal it exists),
-403 where they may see it but not do this. Methods a route does not have answer 405 to all.
+(carol), one of another department (bob), a moderator, an HR analyst, an executive, a
+compliance officer and an admin (none of the last five in Engineering). Each row is an
+endpoint on an object in a given state; each cell says which roles get a 2xx for a method.
+Everyone else gets the refusal the row names: 404 where the object is not theirs to see
+(never 403: that would reveal it exists), 403 where they may see it but not do this. Methods a
+route does not have answer 405 to all.
 docs/security.md summarises the table.
 """
 
@@ -26,12 +27,21 @@ from communities import services as communities
 from exec_blog import services as blog
 from feeds import services as feeds
 from ideas import services as ideas
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("author", "same_dept", "other_dept", "moderator", "hr", "executive", "admin")
+ROLES = (
+    "author",
+    "same_dept",
+    "other_dept",
+    "moderator",
+    "hr",
+    "executive",
+    "compliance",
+    "admin",
+)
 METHODS = ("get", "patch", "put", "delete", "post")
 
 EVERYONE = frozenset(ROLES)
@@ -145,6 +155,9 @@ row("followers", "employee", get=EVERYONE)
 row("following", "employee", get=EVERYONE)
 # Reports: HR only.
 row("engagement_report", "company", get=frozenset({"hr"}))
+# The audit log: Compliance and admins read it (page, CSV, API); nobody writes it.
+AUDIT_READERS = frozenset({"compliance", "admin"})
+row("audit_log", "company", get=AUDIT_READERS)
 
 # Webhook subscriptions (issue 19): admins only; everyone else may know the list exists (403).
 row("webhooks", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
@@ -243,6 +256,8 @@ PAGE_ROWS = {
     "page_moderation_reports",
     "page_report_dismiss",
     "page_blog_image",
+    "page_audit_log",
+    "page_audit_csv",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -275,6 +290,8 @@ row("page_report_dismiss", "open", post=MOD)
 row("page_report_dismiss", "resolved", post=NOBODY, codes={("moderator", "post"): "404"})
 row("page_blog_image", "published", get=EVERYONE)
 row("page_blog_image", "draft", hidden=but("executive"), get=EXEC)
+row("page_audit_log", "company", get=AUDIT_READERS)
+row("page_audit_csv", "company", get=AUDIT_READERS)
 
 
 @pytest.fixture
@@ -288,6 +305,9 @@ def world(db):
         "other_dept": UserFactory(username="bob", finish__department=sales),
         "moderator": UserFactory(username="mod", roles=[MODERATORS], finish__department=support),
         "hr": UserFactory(username="hr", roles=[HR], finish__department=support),
+        "compliance": UserFactory(
+            username="compliance", roles=[COMPLIANCE], finish__department=support
+        ),
         "executive": UserFactory(username="ceo", roles=[EXECUTIVES], finish__department=sales),
         "admin": UserFactory(
             username="admin", is_staff=True, is_superuser=True, finish__department=support
@@ -510,6 +530,9 @@ def request_for(endpoint, state, objects):
             {},
         ),
         "page_blog_image": lambda: (f"/blog/images/{o[('blog_image', state)].id}/", {}),
+        "page_audit_log": lambda: ("/compliance/audit/", {}),
+        "page_audit_csv": lambda: ("/compliance/audit/export.csv", {}),
+        "audit_log": lambda: ("/api/v1/audit-log/", {}),
     }
     return table[endpoint]()
 

@@ -4,7 +4,7 @@ Data only. Every list is read in order by seeded random generators, so reorderin
 removing an entry changes the company or the content generated for a given --seed.
 """
 
-from .accounts import ADMIN, CEO, TEAM_ACCOUNTS, FixedAccount
+from .accounts import ADMIN, CEO, STAFF_ACCOUNTS, TEAM_ACCOUNTS, FixedAccount
 from .departments import DEPARTMENTS, DEPARTMENTS_BY_SLUG, EXECUTIVE_OFFICE, OFFICES, Dept
 from .names import BIO_TEMPLATES, FIRST_NAMES, HOBBIES, LAST_NAMES, PREVIOUS_EMPLOYERS
 from .statuses import (
@@ -41,6 +41,7 @@ __all__ = [
     "PREVIOUS_EMPLOYERS",
     "PROJECTS",
     "STORIES",
+    "STAFF_ACCOUNTS",
     "TEAM_ACCOUNTS",
     "WEEKDAYS",
     "Dept",

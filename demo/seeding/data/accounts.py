@@ -5,7 +5,7 @@ Their usernames are what the README and the tests use, so they never depend on t
 
 from dataclasses import dataclass
 
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 
 from .departments import EXECUTIVE_OFFICE
 
@@ -20,6 +20,7 @@ class FixedAccount:
     pronouns: str
     bio: str
     roles: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()  # a staff account's (the plan draws the others')
 
 
 CEO = FixedAccount(
@@ -48,6 +49,16 @@ TEAM_ACCOUNTS = (
         "mod", "Sam", "Okonkwo", "Internal Communications Specialist", "marketing", "they/them",
         "I keep our internal network friendly and useful. Flag anything that needs a look.",
         roles=(MODERATORS,),
+    ),
+)  # fmt: skip
+# Each reports to their department's head, outside the teams.
+STAFF_ACCOUNTS = (
+    FixedAccount(
+        "compliance", "Priya", "Raman", "Compliance Officer", "legal", "she/her",
+        "Compliance officer: records, retention and legal holds. I read the audit log so "
+        "that you can trust what is kept, and for how long.",
+        roles=(COMPLIANCE,),
+        skills=("Compliance", "Privacy", "GDPR", "Risk Management"),
     ),
 )  # fmt: skip
 ADMIN = FixedAccount("admin", "Site", "Administrator", "Administrator", "", "", "")
