@@ -26,7 +26,8 @@ from communities import services as communities
 from exec_blog import services as blog
 from feeds import services as feeds
 from ideas import services as ideas
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from governance import services as holds
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,13 @@ row("engagement_report", "company", get=frozenset({"hr"}))
 
 # Webhook subscriptions (issue 19): admins only; everyone else may know the list exists (403).
 row("webhooks", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
+# Retention (issue 20): everyone reads the policy in force; Compliance and admins set it. Legal
+# holds are Compliance's alone (none of these roles: Compliance itself is tested in
+# tests/governance): 403 to everyone, admins included, for the list and for one hold.
+row("retention_policy", "company", get=EVERYONE, put=frozenset({"admin"}))
+row("holds", "company", get=NOBODY, post=NOBODY)
+row("hold", "active", get=NOBODY)
+row("hold_release", "active", post=NOBODY)
 # Announcements: executives and moderators pin and unpin a company status, on behalf of
 # everyone; others who see it 403. Only a standing company status can be pinned (400 otherwise).
 ANNOUNCERS = frozenset({"executive", "moderator"})
@@ -243,6 +251,10 @@ PAGE_ROWS = {
     "page_moderation_reports",
     "page_report_dismiss",
     "page_blog_image",
+    "page_retention_policy",
+    "page_retention_settings",
+    "page_holds",
+    "page_hold_release",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -275,6 +287,10 @@ row("page_report_dismiss", "open", post=MOD)
 row("page_report_dismiss", "resolved", post=NOBODY, codes={("moderator", "post"): "404"})
 row("page_blog_image", "published", get=EVERYONE)
 row("page_blog_image", "draft", hidden=but("executive"), get=EXEC)
+row("page_retention_policy", "company", get=EVERYONE)
+row("page_retention_settings", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
+row("page_holds", "company", get=NOBODY, post=NOBODY)
+row("page_hold_release", "active", post=NOBODY)
 
 
 @pytest.fixture
@@ -375,6 +391,10 @@ def world(db):
         **{("blog_image", state): image for state, image in images.items()},
         **{("upload", state): upload for state, upload in uploads.items()},
     }
+    compliance = UserFactory(username="compliance", roles=[COMPLIANCE])
+    objects[("hold", "active")] = holds.hold_place(
+        actor=compliance, reason="Matter 1", custodians=["alice"]
+    )
     return users, objects
 
 
@@ -510,6 +530,26 @@ def request_for(endpoint, state, objects):
             {},
         ),
         "page_blog_image": lambda: (f"/blog/images/{o[('blog_image', state)].id}/", {}),
+        "retention_policy": lambda: (
+            "/api/v1/compliance/retention/",
+            {"company": {"statuses": 365}},
+        ),
+        "holds": lambda: (
+            "/api/v1/compliance/holds/",
+            {"custodians": ["bob"], "reason": "Matter 2"},
+        ),
+        "hold": lambda: (f"/api/v1/compliance/holds/{o[('hold', state)].id}/", {}),
+        "hold_release": lambda: (
+            f"/api/v1/compliance/holds/{o[('hold', state)].id}/release/",
+            {},
+        ),
+        "page_retention_policy": lambda: ("/compliance/policy/", {}),
+        "page_retention_settings": lambda: ("/compliance/retention/", {"statuses": "365"}),
+        "page_holds": lambda: ("/compliance/holds/", {"custodians": "bob", "reason": "M 2"}),
+        "page_hold_release": lambda: (
+            f"/compliance/holds/{o[('hold', state)].id}/release/",
+            {},
+        ),
     }
     return table[endpoint]()
 
@@ -603,6 +643,8 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/communities/<slug>/departments/": "community_departments",
         "api/v1/communities/<slug>/feed/": "community_feed",
         "api/v1/uploads/<token>/": "upload",
+        "api/v1/compliance/holds/<hold_id>/": "hold",
+        "api/v1/compliance/holds/<hold_id>/release/": "hold_release",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()
