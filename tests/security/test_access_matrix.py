@@ -25,8 +25,8 @@ from attachments import services as attachments
 from communities import services as communities
 from exec_blog import services as blog
 from feeds import services as feeds
-from ideas import services as ideas
 from governance import services as holds
+from ideas import services as ideas
 from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.factories import DepartmentFactory, UserFactory
 
