@@ -404,3 +404,26 @@ def test_a_leaver_can_be_a_custodian(compliance):
     leaver = UserFactory(username="leaver", is_active=False)
     hold = services.hold_place(actor=compliance, reason="Exit review", custodians=["leaver"])
     assert list(hold.custodians.all()) == [leaver]
+
+
+def test_moderators_are_offered_nothing_to_do_on_a_retention_tombstone(
+    alice, bob, moderator, compliance
+):
+    status = feeds.status_create(author=alice, body="Old news")
+    comment = feeds.comment_create(author=bob, status=status, body="Old reply")
+    live = feeds.status_create(author=alice, body="New news")
+    feeds.comment_create(author=bob, status=live, body="Kept reply")
+    age(status, 40)
+    age(comment, 40)
+    set_policy(compliance, statuses=30, comments=30)
+    retention_run()
+    client = api_for(moderator)
+    cards = client.get(f"/statuses/cards/?ids={status.pk},{live.pk}").content.decode()
+    assert cards.count("?action=hide") == 1  # the standing status only
+    # The comment's tombstone, on a standing status, offers no Hide either.
+    comment_old = feeds.comment_create(author=bob, status=live, body="Older reply")
+    age(comment_old, 40)
+    retention_run()
+    page = client.get(f"/statuses/{live.pk}/").content.decode()
+    assert f"/comments/{comment_old.pk}/moderate/" not in page
+    assert TEXT_30 in page
