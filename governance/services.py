@@ -259,19 +259,38 @@ def _scopes(kind: str, company, communities):
         yield days, community_id, set()
 
 
+def _after(qs: QuerySet, row) -> QuerySet:
+    """The rows of `qs` (ordered ascending by one or two fields, the last unique) after `row`:
+    each batch starts where the last one ended, instead of stepping again over the rows it
+    purged or passed by (held), which would make a long backlog quadratic."""
+    fields = list(qs.query.order_by)
+    if len(fields) == 1:
+        return qs.filter(**{f"{fields[0]}__gt": getattr(row, fields[0])})
+    first, second = fields
+    value = getattr(row, first)
+    # The redundant `>=` bounds the index range; the OR picks up ties on the first field.
+    return qs.filter(**{f"{first}__gte": value}).filter(
+        Q(**{f"{first}__gt": value}) | Q(**{f"{second}__gt": getattr(row, second)})
+    )
+
+
 def _in_batches(select, purge) -> int:
     """Run `purge(rows)` on `select()` (re-read in each transaction, so a hold placed meanwhile
-    is honoured) until nothing is left; each batch commits on its own."""
+    is honoured), a batch at a time in its order, until nothing is left; each batch commits on
+    its own."""
     done = 0
+    last = None
     while True:
         with transaction.atomic():
-            rows = list(select()[:BATCH])
+            qs = select()
+            rows = list((qs if last is None else _after(qs, last))[:BATCH])
             if not rows:
                 return done
             purge(rows)
         done += len(rows)
         if len(rows) < BATCH:
             return done
+        last = rows[-1]
 
 
 def _cards() -> Q:
