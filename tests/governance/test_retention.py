@@ -443,3 +443,22 @@ def test_each_batch_starts_where_the_last_ended(alice, compliance, monkeypatch):
     )
     assert retention_run()["statuses"] == 5
     assert seen == sorted(Status.objects.values_list("pk", flat=True))
+
+
+def test_a_batch_costs_the_same_queries_for_3_or_30_statuses(alice, bob, compliance):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    set_policy(compliance, statuses=30, comments=30)
+
+    def run_over(n: int) -> int:
+        for i in range(n):
+            status = feeds.status_create(author=alice, body=f"Old {i} #tag @bob")
+            feeds.comment_create(author=bob, status=status, body="Reply")
+        Status.objects.update(created_at=timezone.now() - timedelta(days=40))
+        Comment.objects.update(created_at=timezone.now() - timedelta(days=40))
+        with CaptureQueriesContext(connection) as queries:
+            retention_run()
+        return len(queries)
+
+    assert run_over(3) == run_over(30)
