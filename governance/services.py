@@ -2,6 +2,7 @@
 applies the policies (governance.jobs runs it daily)."""
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from attachments.models import Attachment
 from audit import actions
 from audit.services import audit_record
 from communities.models import Community
+from core.jobs import job_enqueue_on_commit
 from exec_blog.models import BlogPost
 from feeds import events as feed_events
 from feeds.models import (
@@ -274,13 +276,26 @@ def _after(qs: QuerySet, row) -> QuerySet:
     )
 
 
-def _in_batches(select, purge) -> int:
+class _Clock:
+    """When a run must stop (None: never) and whether it had to."""
+
+    def __init__(self, budget_seconds: float | None) -> None:
+        self.deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+        self.stopped = False
+
+    def up(self) -> bool:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.stopped = True
+        return self.stopped
+
+
+def _in_batches(select, purge, clock: _Clock) -> int:
     """Run `purge(rows)` on `select()` (re-read in each transaction, so a hold placed meanwhile
-    is honoured), a batch at a time in its order, until nothing is left; each batch commits on
-    its own."""
+    is honoured), a batch at a time in its order, until nothing is left or the run's time is
+    up; each batch commits on its own."""
     done = 0
     last = None
-    while True:
+    while not clock.up():
         with transaction.atomic():
             qs = select()
             rows = list((qs if last is None else _after(qs, last))[:BATCH])
@@ -291,6 +306,7 @@ def _in_batches(select, purge) -> int:
         if len(rows) < BATCH:
             return done
         last = rows[-1]
+    return done
 
 
 def _cards() -> Q:
@@ -431,10 +447,16 @@ def _activity_due(*, cutoff) -> QuerySet[ActivityEvent]:
     )
 
 
-def retention_run(*, now: datetime | None = None) -> dict[str, int]:
+def retention_run(
+    *, now: datetime | None = None, budget_seconds: float | None = None
+) -> dict[str, int]:
     """Apply every policy once. Idempotent: what is purged is not selected again, and held
-    content is passed by until its hold is released. One audit entry with the counts."""
+    content is passed by until its hold is released. One audit entry with the counts.
+
+    `budget_seconds`: stop starting new batches after this long (a job runner's time limit) and
+    queue another run to go on where this one stopped (a first run over years of content)."""
     now = now or timezone.now()
+    clock = _Clock(budget_seconds)
     company, communities = _policies()
     counts = {kind.value: 0 for kind in ContentKind}
     for kind, select, purge in (
@@ -448,6 +470,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
                     cutoff=c, community_id=i, overridden=o
                 ),
                 lambda rows, p=purge, d=days: p(rows, days=d, now=now),
+                clock,
             )
     if ContentKind.UPLOADS in company:
         days = company[ContentKind.UPLOADS]
@@ -455,6 +478,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
         counts[ContentKind.UPLOADS] = _in_batches(
             lambda: _uploads_due(cutoff=cutoff),
             lambda rows: _purge_uploads(rows, days=days, now=now),
+            clock,
         )
     for kind, select, model in (
         (ContentKind.NOTIFICATIONS, _notifications_due, Notification),
@@ -465,6 +489,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
             counts[kind] = _in_batches(
                 lambda s=select, c=cutoff: s(cutoff=c),
                 lambda rows, m=model: m.objects.filter(pk__in=[r.pk for r in rows]).delete(),
+                clock,
             )
     with transaction.atomic():
         audit_record(
@@ -473,6 +498,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
             target_label="Retention policy",
             detail={
                 "counts": counts,
+                "finished": not clock.stopped,
                 "policy": {
                     "company": {str(k): v for k, v in company.items()},
                     "communities": {
@@ -485,5 +511,7 @@ def retention_run(*, now: datetime | None = None) -> dict[str, int]:
                 },
             },
         )
-    logger.info("retention run: %s", counts)
+        if clock.stopped:
+            job_enqueue_on_commit("governance.jobs.retention_apply")
+    logger.info("retention run: %s%s", counts, " (to be continued)" if clock.stopped else "")
     return counts

@@ -462,3 +462,39 @@ def test_a_batch_costs_the_same_queries_for_3_or_30_statuses(alice, bob, complia
         return len(queries)
 
     assert run_over(3) == run_over(30)
+
+
+def test_a_run_out_of_time_audits_what_it_did_and_queues_the_rest(
+    alice, compliance, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "BATCH", 2)
+    for i in range(5):
+        feeds.status_create(author=alice, body=f"Old {i}")
+    Status.objects.update(created_at=timezone.now() - timedelta(days=40))
+    set_policy(compliance, statuses=30)
+    asked = []
+
+    def up(clock):  # time is up before the third batch
+        asked.append(1)
+        clock.stopped = clock.stopped or len(asked) >= 3
+        return clock.stopped
+
+    monkeypatch.setattr(services._Clock, "up", up)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_run(budget_seconds=60)["statuses"] == 4
+    entry = AuditEntry.objects.get(action=actions.RETENTION_RUN)
+    assert entry.detail["finished"] is False and entry.detail["counts"]["statuses"] == 4
+    monkeypatch.undo()
+    monkeypatch.setattr(services, "BATCH", 2)
+    (rest,) = run_jobs()  # the continuation the run queued, in the job runner
+    assert rest["statuses"] == 1
+    assert not Status.objects.exclude(removal="retention").exists()
+    last = AuditEntry.objects.filter(action=actions.RETENTION_RUN).first()
+    assert last.detail["finished"] is True
+
+
+def test_the_clock_stops_a_run_only_past_its_budget():
+    assert not services._Clock(None).up()
+    assert not services._Clock(3600).up()
+    clock = services._Clock(0)
+    assert clock.up() and clock.stopped
