@@ -332,6 +332,38 @@ def attachments_delete(attachments: Sequence[Attachment]) -> int:
     return len(attachments)
 
 
+def attachments_expire(*, attachments: Sequence[Attachment], reason: str, now: datetime) -> int:
+    """Past retention: each file (and thumbnail) is deleted once the transaction commits, its
+    row stays on its post as a removed attachment with `reason` and no moderator, so the post
+    shows that something was there. Its name and description go too. Idempotent."""
+    names = [f.name for a in attachments for f in (a.file, a.thumbnail) if f]
+    ids = [a.pk for a in attachments]
+    if not ids:
+        return 0
+    Attachment.objects.filter(pk__in=ids, removed_at__isnull=True).update(
+        removed_at=now, removal_reason=reason
+    )
+    Attachment.objects.filter(pk__in=ids).update(file="", thumbnail="", alt="", name="")
+
+    def delete_files() -> None:
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("could not delete %s", name)
+
+    transaction.on_commit(delete_files)
+    return len(ids)
+
+
+def attachments_delete_on_commit(attachments: Sequence[Attachment]) -> int:
+    """`attachments_delete` once the current transaction commits (its owner is purged in it)."""
+    items = list(attachments)
+    if items:
+        transaction.on_commit(lambda: attachments_delete(items))
+    return len(items)
+
+
 def owner_files_delete(*, owner_type_id: int, owner_id: int) -> int:
     return attachments_delete(
         list(Attachment.objects.filter(owner_type_id=owner_type_id, owner_id=owner_id))

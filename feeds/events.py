@@ -41,6 +41,16 @@ def status_changed(
     broadcast_on_commit({"type": kind, "status": payload}, status_audience(status))
 
 
+def statuses_changed(status_ids: list[int]) -> None:
+    """`status.updated` for many statuses at once (a retention batch): one read and one
+    decoration for all of them instead of one each."""
+    fresh = list(selectors.status_base_qs().filter(pk__in=status_ids))
+    selectors.decorate(fresh, user=None)
+    for status in fresh:
+        payload = StatusSerializer(status).data
+        broadcast_on_commit({"type": "status.updated", "status": payload}, status_audience(status))
+
+
 def comment_created(comment: Comment) -> None:
 
     fresh = selectors.comments_for(status=comment.status).get(pk=comment.pk)

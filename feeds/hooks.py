@@ -21,3 +21,8 @@ status_created = Hook("feeds.status_created", "kwargs: status")
 # post in `community` (None: company-wide) without being a member, or raises PermissionDenied.
 # Nobody answering True refuses. app_accounts: where the app's admin allowed it to post.
 status_by_app = Hook("feeds.status_by_app", "kwargs: author, community, visibility -> bool")
+
+# Asked by `status_delete` before the author's delete lets go of a status's files: a receiver
+# returning True keeps them (the tombstone is shown as usual). governance: a legal hold on the
+# author (custodian) or on the status's community.
+status_held = Hook("feeds.status_held", "kwargs: status -> bool")

@@ -34,6 +34,9 @@ class ReactionKind(models.TextChoices):
 class Removal(models.TextChoices):
     AUTHOR = "author", "removed by the author"
     MODERATOR = "moderator", "hidden by a moderator"
+    # Past the company's retention policy (governance): its text and files are purged, and the
+    # tombstone says so and after how long (`removal_reason`).
+    RETENTION = "retention", "removed by the retention policy"
 
 
 class Removable(models.Model):

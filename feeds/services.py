@@ -231,13 +231,16 @@ def status_update(
 
 
 def status_delete(*, actor: User, status: Status) -> Status:
-    """The author removes a status: a tombstone stays in its place, comments hidden."""
+    """The author removes a status: a tombstone stays in its place, comments hidden. Under a
+    legal hold (`hooks.status_held`) the record and its files are kept for the hold."""
     if status.author_id != actor.pk:
         raise PermissionDenied("Only its author can delete a status.")
     if status.removal == Removal.AUTHOR:
         return status
     if status.removal == Removal.MODERATOR:
         raise ValidationError("This status is hidden by a moderator.")
+    if status.removal == Removal.RETENTION:
+        raise ValidationError("This status was removed by the retention policy.")
     status.removal = Removal.AUTHOR
     status.removal_reason = ""
     status.removed_by = actor
@@ -255,8 +258,10 @@ def status_delete(*, actor: User, status: Status) -> Status:
                 "pinned_in_community",
             ]
         )
-        # Nobody reads a deleted status's history: its files go once this commits.
-        attachment_services.attachments_release(owner=status)
+        # Nobody reads a deleted status's history: its files go once this commits, unless a
+        # legal hold keeps them.
+        if not any(hooks.status_held.send(status=status)):
+            attachment_services.attachments_release(owner=status)
         events.status_changed(status)
     return status
 

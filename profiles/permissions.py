@@ -46,7 +46,8 @@ def is_compliance(user) -> bool:
 
 
 def may_read_audit(user) -> bool:
-    """The audit log, holds and exports: Compliance and administrators."""
+    """The audit log and the retention settings: Compliance and administrators (legal holds
+    and eDiscovery exports are Compliance's alone: `is_compliance`)."""
     return is_compliance(user) or is_admin(user)
 
 

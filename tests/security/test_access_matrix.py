@@ -26,6 +26,7 @@ from attachments import services as attachments
 from communities import services as communities
 from exec_blog import services as blog
 from feeds import services as feeds
+from governance import services as holds
 from ideas import services as ideas
 from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.factories import DepartmentFactory, UserFactory
@@ -161,6 +162,13 @@ row("audit_log", "company", get=AUDIT_READERS)
 
 # Webhook subscriptions (issue 19): admins only; everyone else may know the list exists (403).
 row("webhooks", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
+# Retention (issue 20): everyone reads the policy in force; Compliance and admins set it. Legal
+# holds are Compliance's alone: 403 to everyone else, admins included.
+COMPLIANCE_ONLY = frozenset({"compliance"})
+row("retention_policy", "company", get=EVERYONE, put=AUDIT_READERS)
+row("holds", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
+row("hold", "active", get=COMPLIANCE_ONLY)
+row("hold_release", "active", post=COMPLIANCE_ONLY)
 # Announcements: executives and moderators pin and unpin a company status, on behalf of
 # everyone; others who see it 403. Only a standing company status can be pinned (400 otherwise).
 ANNOUNCERS = frozenset({"executive", "moderator"})
@@ -258,6 +266,10 @@ PAGE_ROWS = {
     "page_blog_image",
     "page_audit_log",
     "page_audit_csv",
+    "page_retention_policy",
+    "page_retention_settings",
+    "page_holds",
+    "page_hold_release",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -292,6 +304,10 @@ row("page_blog_image", "published", get=EVERYONE)
 row("page_blog_image", "draft", hidden=but("executive"), get=EXEC)
 row("page_audit_log", "company", get=AUDIT_READERS)
 row("page_audit_csv", "company", get=AUDIT_READERS)
+row("page_retention_policy", "company", get=EVERYONE)
+row("page_retention_settings", "company", get=AUDIT_READERS, post=AUDIT_READERS)
+row("page_holds", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
+row("page_hold_release", "active", post=COMPLIANCE_ONLY)
 
 
 @pytest.fixture
@@ -395,6 +411,9 @@ def world(db):
         **{("blog_image", state): image for state, image in images.items()},
         **{("upload", state): upload for state, upload in uploads.items()},
     }
+    objects[("hold", "active")] = holds.hold_place(
+        actor=users["compliance"], reason="Matter 1", custodians=["alice"]
+    )
     return users, objects
 
 
@@ -533,6 +552,26 @@ def request_for(endpoint, state, objects):
         "page_audit_log": lambda: ("/compliance/audit/", {}),
         "page_audit_csv": lambda: ("/compliance/audit/export.csv", {}),
         "audit_log": lambda: ("/api/v1/audit-log/", {}),
+        "retention_policy": lambda: (
+            "/api/v1/compliance/retention/",
+            {"company": {"statuses": 365}},
+        ),
+        "holds": lambda: (
+            "/api/v1/compliance/holds/",
+            {"custodians": ["bob"], "reason": "Matter 2"},
+        ),
+        "hold": lambda: (f"/api/v1/compliance/holds/{o[('hold', state)].id}/", {}),
+        "hold_release": lambda: (
+            f"/api/v1/compliance/holds/{o[('hold', state)].id}/release/",
+            {},
+        ),
+        "page_retention_policy": lambda: ("/compliance/policy/", {}),
+        "page_retention_settings": lambda: ("/compliance/retention/", {"statuses": "365"}),
+        "page_holds": lambda: ("/compliance/holds/", {"custodians": "bob", "reason": "M 2"}),
+        "page_hold_release": lambda: (
+            f"/compliance/holds/{o[('hold', state)].id}/release/",
+            {},
+        ),
     }
     return table[endpoint]()
 
@@ -626,6 +665,8 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/communities/<slug>/departments/": "community_departments",
         "api/v1/communities/<slug>/feed/": "community_feed",
         "api/v1/uploads/<token>/": "upload",
+        "api/v1/compliance/holds/<hold_id>/": "hold",
+        "api/v1/compliance/holds/<hold_id>/release/": "hold_release",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()

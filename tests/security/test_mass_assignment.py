@@ -111,6 +111,9 @@ COVERED = {
     ("push/subscriptions/", "post"): "test_push_subscription_create",
     ("uploads/", "post"): "test_upload_create",
     ("uploads/<str:token>/", "patch"): "test_upload_update",
+    ("compliance/retention/", "put"): "test_retention_policy_set",
+    ("compliance/holds/", "post"): "test_hold_create",
+    ("compliance/holds/<int:hold_id>/release/", "post"): "test_hold_release",
 }
 
 
@@ -627,3 +630,54 @@ def test_upload_update(alice, bob):
     assert_refused(response, intruders)
     upload.refresh_from_db()
     assert (upload.alt, upload.uploader, upload.kind) == ("A dot", alice, "image")
+
+
+# --- Retention and legal holds (issue 20) -------------------------------------------------------
+
+
+def _compliance():
+    from profiles.permissions import COMPLIANCE
+    from tests.factories import UserFactory
+
+    return UserFactory(username="compliance", roles=[COMPLIANCE])
+
+
+def test_retention_policy_set(admin_user, bob):
+    from governance.models import RetentionPolicy
+
+    intruders = {**extras(other=bob), "updated_by": bob.pk, "last_run": {}, "days": 1}
+    response = client_for(admin_user).put(
+        "/api/v1/compliance/retention/", {"company": {"statuses": 30}, **intruders}, format="json"
+    )
+    assert_refused(response, intruders)
+    assert not RetentionPolicy.objects.exists()
+
+
+def test_hold_create(alice, bob):
+    from governance.models import LegalHold
+
+    intruders = {
+        **extras(other=bob),
+        "placed_by": bob.pk,
+        "placed_at": LONG_AGO,
+        "released_at": LONG_AGO,
+        "is_active": False,
+    }
+    body = {"custodians": ["alice"], "reason": "Matter 1", **intruders}
+    response = client_for(_compliance()).post("/api/v1/compliance/holds/", body, format="json")
+    assert_refused(response, intruders)
+    assert not LegalHold.objects.exists()
+
+
+def test_hold_release(alice, bob):
+    from governance import services as governance
+
+    compliance = _compliance()
+    hold = governance.hold_place(actor=compliance, reason="Matter 1", custodians=["alice"])
+    intruders = {**extras(other=bob), "released_by": bob.pk, "released_at": LONG_AGO}
+    response = client_for(compliance).post(
+        f"/api/v1/compliance/holds/{hold.pk}/release/", intruders, format="json"
+    )
+    assert_refused(response, intruders)
+    hold.refresh_from_db()
+    assert hold.released_at is None
