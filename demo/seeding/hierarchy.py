@@ -21,6 +21,7 @@ from .data import (
     ADMIN,
     BIO_TEMPLATES,
     CEO,
+    COMMS,
     DEPARTMENTS,
     DEPARTMENTS_BY_SLUG,
     EXECUTIVE_OFFICE,
@@ -242,6 +243,8 @@ def build_plan(*, seed: int, employees: int) -> list[Person]:
         dept = DEPARTMENTS_BY_SLUG[account.department]
         plan.hire(dept)  # their manager, who opens the department's first team
         plan.hire(dept, fixed=account)
+    # The CEO's communications manager, her delegate: one of her office's staff.
+    plan.hire(DEPARTMENTS_BY_SLUG[COMMS.department], fixed=COMMS)
     if employees < len(plan.people):
         raise ValueError(f"The company needs at least {len(plan.people)} employees.")
     while len(plan.people) < employees:
