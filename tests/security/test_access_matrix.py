@@ -129,6 +129,9 @@ row("question_moderation", "named", post=MOD)
 # Executive blog: everyone reads a published post; a draft only its author; its author edits.
 row("blog_post", "published", get=EVERYONE, patch=frozenset({"executive"}))
 row("blog_post", "draft", hidden=but("executive"), get=EXEC, patch=EXEC)
+# Delegates: everyone lists their own (none, for most); only an executive names or removes one.
+row("my_delegates", "own", get=EVERYONE)
+row("my_delegate", "employee", put=EXEC, delete=EXEC)
 row("blog_comments", "published", get=EVERYONE, post=EVERYONE)
 # A draft has no card yet, so no comments: 404 for its author too.
 row("blog_comments", "draft", hidden=EVERYONE, get=NOBODY, post=NOBODY)
@@ -243,6 +246,8 @@ PAGE_ROWS = {
     "page_moderation_reports",
     "page_report_dismiss",
     "page_blog_image",
+    "page_delegate_add",
+    "page_delegate_remove",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -275,6 +280,8 @@ row("page_report_dismiss", "open", post=MOD)
 row("page_report_dismiss", "resolved", post=NOBODY, codes={("moderator", "post"): "404"})
 row("page_blog_image", "published", get=EVERYONE)
 row("page_blog_image", "draft", hidden=but("executive"), get=EXEC)
+row("page_delegate_add", "employee", post=EXEC)
+row("page_delegate_remove", "employee", post=EXEC)
 
 
 @pytest.fixture
@@ -510,6 +517,10 @@ def request_for(endpoint, state, objects):
             {},
         ),
         "page_blog_image": lambda: (f"/blog/images/{o[('blog_image', state)].id}/", {}),
+        "my_delegates": lambda: ("/api/v1/me/delegates/", {}),
+        "my_delegate": lambda: ("/api/v1/me/delegates/carol/", {}),
+        "page_delegate_add": lambda: ("/blog/delegates/", {"username": "carol"}),
+        "page_delegate_remove": lambda: ("/blog/delegates/carol/remove/", {}),
     }
     return table[endpoint]()
 
@@ -603,6 +614,7 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/communities/<slug>/departments/": "community_departments",
         "api/v1/communities/<slug>/feed/": "community_feed",
         "api/v1/uploads/<token>/": "upload",
+        "api/v1/me/delegates/<username>/": "my_delegate",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()
