@@ -691,3 +691,16 @@ def test_a_delegates_draft_says_who_can_see_it(ceo, comms, delegation, client):
     assert BYLINE in page
     listing = client.get("/blog/").content.decode()
     assert "for Morgan Reyes" in listing
+
+
+def test_the_personal_export_lists_what_a_delegate_posted_and_the_delegations(
+    ceo, comms, delegation
+):
+    services.post_create(author=ceo, title="For Morgan", body=BODY, actor=comms)
+    data = client_for(comms).get("/api/v1/me/export/").json()
+    assert [(p["kind"], p["author__username"]) for p in data["posted_as_delegate"]] == [
+        ("blog_post", "ceo")
+    ]
+    assert [d["executive__username"] for d in data["delegations"]] == ["ceo"]
+    mine = client_for(ceo).get("/api/v1/me/export/").json()
+    assert mine["blog_posts"][0]["posted_by__username"] == "comms"
