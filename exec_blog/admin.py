@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Question
+from .models import Delegation, Question
 
 
 @admin.register(Question)
@@ -20,6 +20,7 @@ class QuestionAdmin(ReadOnlyAdmin):
         "votes_count",
         "answer_body",
         "answered_by",
+        "answer_posted_by",
         "answered_at",
         "merged_into",
         "removal",
@@ -34,3 +35,15 @@ class QuestionAdmin(ReadOnlyAdmin):
     @admin.display(description="question")
     def short_body(self, obj: Question) -> str:
         return obj.body[:80]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    """Who writes for which executive. Read-only: executives name and remove their delegates
+    themselves (their profile page or the API), so every change is theirs and is audited."""
+
+    list_display = ["executive", "delegate", "created_at"]
+    search_fields = ["executive__username", "delegate__username"]
+    fields = ["executive", "delegate", "created_at"]
+    readonly_fields = fields
+    list_select_related = ["executive", "delegate"]

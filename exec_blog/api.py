@@ -16,13 +16,20 @@ from feeds.serializers import (
     CommentSerializer,
     ModerationLogSerializer,
 )
+from profiles.models import User
 
-from . import selectors, services
+from . import delegates, selectors, services
 from .models import (
     BlogPost,
     Question,
 )
-from .permissions import can_edit_post, can_moderate_questions, can_write_post
+from .permissions import (
+    can_edit_post,
+    can_have_delegates,
+    can_moderate_questions,
+    can_write_post,
+    writes_for_anyone,
+)
 from .serializers import (
     AnswerCreateSerializer,
     BlogImageSerializer,
@@ -30,6 +37,8 @@ from .serializers import (
     BlogPostSerializer,
     BlogPostUpdateSerializer,
     BlogPostWriteSerializer,
+    DelegatePutSerializer,
+    DelegateSerializer,
     QuestionCreateSerializer,
     QuestionModerationSerializer,
     QuestionSerializer,
@@ -52,6 +61,17 @@ def _question_payload(question: Question, user) -> dict:
     question = selectors.question_get(question_id=question.pk)
     selectors.decorate([question], user=user)
     return QuestionSerializer(question).data
+
+
+def _acting_for(user, username: str | None):
+    """Whom a write speaks for: `username` (a delegate acting for an executive; the service
+    checks the delegation) or, without it, the caller."""
+    if not username or username == user.username:
+        return user
+    executive = User.objects.filter(username=username).first()
+    if executive is None:
+        raise serializers.ValidationError({"author": f"Nobody is called {username!r}."})
+    return executive
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -128,8 +148,12 @@ class QuestionAnswerView(APIView):
         question = selectors.question_get(question_id=question_id)
         data = AnswerCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        executive = _acting_for(request.user, data.validated_data.get("author"))
         services.question_answer(
-            executive=request.user, question=question, body=data.validated_data["body"]
+            executive=executive,
+            question=question,
+            body=data.validated_data["body"],
+            actor=request.user,
         )
         return Response(_question_payload(question, request.user))
 
@@ -186,11 +210,13 @@ class BlogPostListView(generics.GenericAPIView):
 
     @extend_schema(request=BlogPostWriteSerializer, responses={201: BlogPostSerializer})
     def post(self, request):
-        if not can_write_post(request.user):
-            raise PermissionDenied("Only executives write blog posts.")
+        if not (can_write_post(request.user) or writes_for_anyone(request.user)):
+            raise PermissionDenied("Only executives and their delegates write blog posts.")
         data = BlogPostWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.post_create(author=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        author = _acting_for(request.user, fields.pop("author", None))
+        post = services.post_create(author=author, actor=request.user, **fields)
         return Response(_post_payload(post, request.user), status=http.HTTP_201_CREATED)
 
 
@@ -207,7 +233,7 @@ class BlogPostDetailView(APIView):
     def patch(self, request, slug: str):
         post = selectors.post_get_for_user(user=request.user, slug=slug)
         if not can_edit_post(request.user, post):
-            raise PermissionDenied("Only its author can edit a post.")
+            raise PermissionDenied("Only its author or their delegates can edit a post.")
         data = BlogPostUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.post_update(actor=request.user, post=post, **data.validated_data)
@@ -257,7 +283,7 @@ class BlogImageListView(APIView):
     def post(self, request, slug: str):
         post = selectors.post_get_for_user(user=request.user, slug=slug)
         if not can_edit_post(request.user, post):
-            raise PermissionDenied("Only its author can add images to a post.")
+            raise PermissionDenied("Only its author or their delegates can add images to a post.")
         data = BlogImageUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         image = services.post_image_add(
@@ -267,3 +293,53 @@ class BlogImageListView(APIView):
             alt=data.validated_data["alt"],
         )
         return Response(BlogImageSerializer(image).data, status=http.HTTP_201_CREATED)
+
+
+# --- Delegates ------------------------------------------------------------------------------
+
+
+DelegateList = {
+    "type": "object",
+    "properties": {
+        "results": {"type": "array", "items": {"type": "object"}},
+        "next": {"type": "string", "nullable": True},
+    },
+}
+
+
+class MyDelegatesView(APIView):
+    """The caller's delegates: who may write blog posts and answers as them."""
+
+    @extend_schema(responses=DelegateSerializer(many=True))
+    def get(self, request):
+        rows = delegates.delegates_of(executive=request.user)
+        return Response({"results": DelegateSerializer(rows, many=True).data, "next": None})
+
+
+class MyDelegateView(APIView):
+    """Name (PUT, idempotent) or remove (DELETE) a delegate. Executives only."""
+
+    def _person(self, request, username: str) -> User:
+        if not can_have_delegates(request.user):
+            raise PermissionDenied("Only executives name delegates.")
+        person = User.objects.select_related("profile").filter(username=username).first()
+        if person is None:
+            raise NotFound(f"Nobody is called {username!r}.")
+        return person
+
+    @extend_schema(request=None, responses={200: DelegateSerializer, 201: DelegateSerializer})
+    def put(self, request, username: str):
+        DelegatePutSerializer(data=request.data).is_valid(raise_exception=True)
+        person = self._person(request, username)
+        delegation, created = delegates.delegate_add(executive=request.user, delegate=person)
+        delegation = delegates.delegates_of(executive=request.user).get(pk=delegation.pk)
+        return Response(
+            DelegateSerializer(delegation).data,
+            status=http.HTTP_201_CREATED if created else http.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, username: str):
+        person = self._person(request, username)
+        delegates.delegate_remove(executive=request.user, delegate=person)
+        return Response(status=http.HTTP_204_NO_CONTENT)

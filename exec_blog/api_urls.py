@@ -32,4 +32,10 @@ urlpatterns = [
         api.BlogImageListView.as_view(),
         name="api-blog-post-images",
     ),
+    path("me/delegates/", api.MyDelegatesView.as_view(), name="api-my-delegates"),
+    path(
+        "me/delegates/<str:username>/",
+        api.MyDelegateView.as_view(),
+        name="api-my-delegate",
+    ),
 ]

@@ -5,17 +5,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attachments.selectors import attachments_decorate
 from core.forms import form_errors
 from core.pagination import BadCursor, keyset_page
 from feeds import selectors as feed_selectors
 from feeds.views import CommentForm
+from profiles.models import User
 
-from . import selectors, services
+from . import delegates, selectors, services
 from .models import POST_BODY_MAX, SUMMARY_MAX, TITLE_MAX, BlogPost
-from .permissions import can_edit_post, can_write_post
+from .permissions import can_edit_post, can_have_delegates, can_write_post, writes_for_anyone
 
 PAGE_SIZE = 20
 MAX_IMAGES_PER_SAVE = 10
@@ -62,11 +63,44 @@ class PostForm(forms.Form):
         label="Images (JPEG, PNG, GIF or WebP, up to 5 MB each)", required=False
     )
 
+    def __init__(self, *args, authors: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if authors:
+            # A delegate chooses whom they write as (the post shows that executive as author).
+            self.fields["author"] = forms.ChoiceField(
+                label="Write as",
+                choices=authors,
+                help_text="The post shows this executive as its author, and “posted by you on "
+                "their behalf”. They are notified of every save.",
+            )
+            self.order_fields(["author"])
+
     def cleaned_post(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("images", None)
+        data.pop("author", None)
         data["tags"] = [t for t in (data.get("tags") or "").replace(" ", ",").split(",") if t]
         return data
+
+
+def author_choices(user) -> list[tuple[str, str]]:
+    """Whom `user` may write as: themselves (an executive), then the executives they write for.
+    Empty when they write only as themselves (the form then has no choice to make)."""
+    served = list(delegates.executives_served_by(user=user))
+    if not served:
+        return []
+    own = [(user.username, "Myself")] if can_write_post(user) else []
+    return own + [
+        (executive.username, f"{executive.profile.display_name or executive.username}")
+        for executive in served
+    ]
+
+
+def chosen_author(request, form) -> User:
+    username = form.cleaned_data.get("author")
+    if not username or username == request.user.username:
+        return request.user
+    return User.objects.get(username=username)  # one of the form's choices
 
 
 @require_GET
@@ -78,7 +112,8 @@ def post_list(request):
     except BadCursor:
         return HttpResponse("Invalid cursor.", status=400)
     unpublished = []
-    if can_write_post(request.user) and not request.GET.get("cursor"):
+    viewer_can_write = can_write_post(request.user) or writes_for_anyone(request.user)
+    if viewer_can_write and not request.GET.get("cursor"):
         unpublished = list(selectors.posts_unpublished_by(user=request.user))
     return render(
         request,
@@ -87,7 +122,7 @@ def post_list(request):
             "posts": posts,
             "next_cursor": next_cursor,
             "unpublished": unpublished,
-            "viewer_can_write": can_write_post(request.user),
+            "viewer_can_write": viewer_can_write,
         },
     )
 
@@ -123,13 +158,19 @@ def _after_save(request, post: BlogPost, files):
 
 @require_http_methods(["GET", "POST"])
 def post_create(request):
-    if not can_write_post(request.user):
-        raise PermissionDenied("Only executives write blog posts.")
+    if not (can_write_post(request.user) or writes_for_anyone(request.user)):
+        raise PermissionDenied("Only executives and their delegates write blog posts.")
     bound = request.method == "POST"
-    form = PostForm(request.POST if bound else None, request.FILES if bound else None)
+    form = PostForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        authors=author_choices(request.user),
+    )
     if bound and form.is_valid():
         try:
-            post = services.post_create(author=request.user, **form.cleaned_post())
+            post = services.post_create(
+                author=chosen_author(request, form), actor=request.user, **form.cleaned_post()
+            )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -141,7 +182,7 @@ def post_create(request):
 def post_edit(request, slug: str):
     post = selectors.post_get_for_user(user=request.user, slug=slug)
     if not can_edit_post(request.user, post):
-        raise PermissionDenied("Only its author can edit a post.")
+        raise PermissionDenied("Only its author or their delegates can edit a post.")
     initial = {
         "title": post.title,
         "summary": post.summary,
@@ -213,3 +254,47 @@ def image(request, image_id: int):
         raise Http404("No such image.") from exc
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+# --- Delegates (the executive's card on their profile page: exec_blog.hooks_receivers) -------
+
+
+class DelegateForm(forms.Form):
+    username = forms.CharField(label="Colleague's username", max_length=150)
+
+
+@require_POST
+def delegate_add(request):
+    if not can_have_delegates(request.user):
+        raise PermissionDenied("Only executives name delegates.")
+    form = DelegateForm(request.POST)
+    if form.is_valid():
+        username = form.cleaned_data["username"].strip().lstrip("@")
+        person = User.objects.select_related("profile").filter(username=username).first()
+        if person is None:
+            messages.error(request, f"Nobody is called “{username}”.")
+        else:
+            try:
+                _, created = delegates.delegate_add(executive=request.user, delegate=person)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                if created:
+                    messages.success(
+                        request, f"{username} can now write blog posts and answers for you."
+                    )
+    else:
+        messages.error(request, "Give a colleague's username.")
+    return redirect("profiles:detail", username=request.user.username)
+
+
+@require_POST
+def delegate_remove(request, username: str):
+    if not can_have_delegates(request.user):
+        raise PermissionDenied("Only executives name delegates.")
+    person = User.objects.filter(username=username).first()
+    if person is None:
+        raise Http404("No such person.")
+    if delegates.delegate_remove(executive=request.user, delegate=person):
+        messages.success(request, f"{username} no longer writes for you.")
+    return redirect("profiles:detail", username=request.user.username)

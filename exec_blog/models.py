@@ -11,6 +11,18 @@ BODY_MIN = 10
 BODY_MAX = 500
 
 
+def display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile is not None else "") or user.username
+
+
+def on_behalf_label(*, posted_by, author) -> str:
+    """The byline a delegate's work carries wherever it is shown (empty for the author's own)."""
+    if posted_by is None or author is None:
+        return ""
+    return f"posted by {display_name(posted_by)} on behalf of {display_name(author)}"
+
+
 class Question(Removable):
     """A question to leadership. Hidden ones stay as tombstones; merged ones point to the earlier.
 
@@ -35,6 +47,14 @@ class Question(Removable):
         related_name="answers",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The delegate who wrote the current answer for `answered_by` (null: the executive did).
+    answer_posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers_posted",
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
@@ -78,6 +98,10 @@ class Question(Removable):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def answer_posted_by_label(self) -> str:
+        return on_behalf_label(posted_by=self.answer_posted_by, author=self.answered_by)
 
     @property
     def days_open(self) -> int | None:
@@ -139,6 +163,14 @@ class BlogPost(models.Model):
     # Set once, when notifications and the `blog.published` event went out.
     announced_at = models.DateTimeField(null=True, blank=True)
     reads_count = models.PositiveIntegerField(default=0)
+    # The delegate who wrote the current version for `author` (null: the author did).
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_posts_posted",
+    )
     card = models.OneToOneField(
         "feeds.Status",
         null=True,
@@ -190,6 +222,10 @@ class BlogPost(models.Model):
     def is_live(self) -> bool:
         """Visible to everyone now."""
         return self.is_published and self.publish_at <= timezone.now()
+
+    @property
+    def posted_by_label(self) -> str:
+        return on_behalf_label(posted_by=self.posted_by, author=self.author)
 
     @property
     def is_scheduled(self) -> bool:
@@ -273,3 +309,35 @@ class BlogImage(models.Model):
     def markdown(self) -> str:
         alt = self.alt.replace("[", "").replace("]", "").replace("\n", " ")
         return f"![{alt}]({self.get_absolute_url()})"
+
+
+# --- Delegates -----------------------------------------------------------------------------
+
+
+class Delegation(models.Model):
+    """`delegate` may draft, schedule and publish blog posts and answer questions on
+    `executive`'s behalf (docs/governance.md, "Delegates"). Read from the database at every
+    request: deleting the row ends the delegate's access at once."""
+
+    executive = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegated_by"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["executive", "delegate"], name="delegation_once"),
+            models.CheckConstraint(
+                condition=~Q(executive=models.F("delegate")), name="delegation_not_self"
+            ),
+        ]
+        # The unique constraint's index serves the executive's list and the permission check;
+        # this one serves "whom do I write for".
+        indexes = [models.Index(fields=["delegate", "executive"], name="delegation_delegate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.delegate_id} writes for {self.executive_id}"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from profiles.models import User
 
-from .models import BlogImage, BlogPost, BlogPostRevision, Question, QuestionVote
+from .models import BlogImage, BlogPost, BlogPostRevision, Delegation, Question, QuestionVote
 
 SORTS = {"votes": ("-votes_count", "-id"), "recent": ("-created_at", "-id")}
 
@@ -17,6 +17,7 @@ def question_base_qs() -> QuerySet[Question]:
     return Question.objects.select_related(
         "asker__profile__department",
         "answered_by__profile__department",
+        "answer_posted_by__profile",
         "removed_by__profile",
         "merged_into",
     )
@@ -70,7 +71,16 @@ def parse_answered(value: str | None) -> bool | None:
 
 
 def post_base_qs() -> QuerySet[BlogPost]:
-    return BlogPost.objects.select_related("author__profile__department").prefetch_related("tags")
+    return BlogPost.objects.select_related(
+        "author__profile__department", "posted_by__profile"
+    ).prefetch_related("tags")
+
+
+def _own_or_delegated_q(user: User, prefix: str = "") -> Q:
+    """Posts the viewer writes: their own, and those of the executives who named them their
+    delegate (read from the database now: a removed delegate sees nothing more)."""
+    served = Delegation.objects.filter(delegate_id=user.pk).values("executive_id")
+    return Q(**{f"{prefix}author_id": user.pk}) | Q(**{f"{prefix}author_id__in": served})
 
 
 def live_q(now=None) -> Q:
@@ -79,8 +89,11 @@ def live_q(now=None) -> Q:
 
 
 def posts_visible_to(*, user: User) -> QuerySet[BlogPost]:
-    """Live posts, plus the viewer's own drafts and scheduled posts."""
-    return post_base_qs().filter(live_q() | Q(author_id=user.pk))
+    """Live posts, plus the drafts and scheduled posts the viewer writes (their own, and for a
+    delegate those of the executives they write for)."""
+    if not getattr(user, "is_authenticated", False):
+        return post_base_qs().filter(live_q())
+    return post_base_qs().filter(live_q() | _own_or_delegated_q(user))
 
 
 def posts_published() -> QuerySet[BlogPost]:
@@ -89,8 +102,14 @@ def posts_published() -> QuerySet[BlogPost]:
 
 
 def posts_unpublished_by(*, user: User) -> QuerySet[BlogPost]:
-    """The author's drafts and scheduled posts (only they see them)."""
-    return post_base_qs().filter(author_id=user.pk).exclude(live_q()).order_by("-created_at", "-id")
+    """The drafts and scheduled posts the viewer writes: their own and, for a delegate, those of
+    the executives they write for (only these people see them)."""
+    return (
+        post_base_qs()
+        .filter(_own_or_delegated_q(user))
+        .exclude(live_q())
+        .order_by("-created_at", "-id")
+    )
 
 
 def post_get_for_user(*, user: User, slug: str) -> BlogPost:
@@ -116,7 +135,7 @@ def image_get_for_user(*, user: User, image_id: int) -> BlogImage:
         BlogImage.objects.filter(pk=image_id)
         .filter(
             Q(post__status=BlogPost.State.PUBLISHED, post__publish_at__lte=timezone.now())
-            | Q(post__author_id=user.pk)
+            | _own_or_delegated_q(user, prefix="post__")
         )
         .first()
     )

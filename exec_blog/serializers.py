@@ -27,10 +27,21 @@ from .models import (
 )
 
 
+def _username(user) -> str | None:
+    return user.username if user is not None else None
+
+
 class AnswerSerializer(serializers.Serializer):
+    """An answer. `answered_by` is the executive it speaks for; `posted_by` the delegate who
+    wrote it for them (a username), or null when they wrote it themselves."""
+
     body_html = serializers.CharField(source="answer_html")
     answered_by = AuthorSerializer()
     answered_at = serializers.DateTimeField()
+    posted_by = serializers.SerializerMethodField()
+
+    def get_posted_by(self, obj: Question) -> str | None:
+        return _username(obj.answer_posted_by)
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -103,6 +114,11 @@ class QuestionCreateSerializer(StrictSerializer):
 
 class AnswerCreateSerializer(StrictSerializer):
     body = serializers.CharField(max_length=MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+    author = serializers.CharField(
+        max_length=150,
+        required=False,
+        help_text="A delegate answers as this executive (their username); default: yourself",
+    )
 
 
 class QuestionModerationSerializer(StrictSerializer):
@@ -112,7 +128,11 @@ class QuestionModerationSerializer(StrictSerializer):
 
 
 class BlogPostSerializer(serializers.ModelSerializer):
+    """A post. `author` is the executive it speaks for; `posted_by` the delegate who wrote it
+    for them (a username), or null when they wrote it themselves."""
+
     author = AuthorSerializer()
+    posted_by = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     reading_minutes = serializers.IntegerField()
     status_id = serializers.IntegerField(source="card_id", allow_null=True)
@@ -128,6 +148,7 @@ class BlogPostSerializer(serializers.ModelSerializer):
             "body",
             "body_html",
             "author",
+            "posted_by",
             "tags",
             "status",
             "publish_at",
@@ -140,6 +161,9 @@ class BlogPostSerializer(serializers.ModelSerializer):
             "attachments",
         ]
         read_only_fields = fields
+
+    def get_posted_by(self, obj: BlogPost) -> str | None:
+        return _username(obj.posted_by)
 
     def get_tags(self, obj: BlogPost) -> list[str]:
         return [t.name for t in obj.tags.all()]
@@ -161,6 +185,11 @@ class BlogPostWriteSerializer(StrictSerializer):
     publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     slug = serializers.CharField(max_length=150, required=False)
     attachments = attachment_ids_field(BLOG_MAX_ATTACHMENTS)
+    author = serializers.CharField(
+        max_length=150,
+        required=False,
+        help_text="A delegate writes as this executive (their username); default: yourself",
+    )
 
 
 class BlogPostUpdateSerializer(StrictSerializer):
@@ -190,3 +219,14 @@ class BlogImageSerializer(serializers.ModelSerializer):
         model = BlogImage
         fields = ["id", "url", "markdown", "width", "height"]
         read_only_fields = fields
+
+
+class DelegateSerializer(serializers.Serializer):
+    """One of an executive's delegates."""
+
+    delegate = AuthorSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class DelegatePutSerializer(StrictSerializer):
+    """`PUT /api/v1/me/delegates/<username>/` takes no body: the username is the path."""

@@ -32,6 +32,7 @@ from profiles.models import User
 from profiles.permissions import is_employee
 
 from . import events, hooks
+from .delegates import delegate_acted
 from .models import (
     BLOG_MAX_ATTACHMENTS,
     BODY_MAX,
@@ -48,12 +49,11 @@ from .models import (
     QuestionVote,
 )
 from .permissions import (
-    can_answer,
+    can_act_as,
     can_ask,
     can_edit_post,
     can_moderate_questions,
     can_vote,
-    can_write_post,
 )
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -143,13 +143,22 @@ def question_unvote(*, user: User, question: Question) -> bool:
 # --- Answers -------------------------------------------------------------------------------
 
 
-def question_answer(*, executive: User, question: Question, body: str) -> Question:
+def question_answer(
+    *, executive: User, question: Question, body: str, actor: User | None = None
+) -> Question:
     """Answer publicly (Markdown); answering again edits the answer and notifies nobody new.
 
+    `actor`: a delegate answering as `executive` (default: the executive themselves); the
+    answer shows the executive as its author and the delegate as `answer_posted_by`.
     The asker and every voter are notified; the actor is the executive, so the notification
     never carries the identity of an anonymous asker to anyone."""
-    if not can_answer(executive):
-        raise PermissionDenied("Only executives answer questions.")
+    actor = actor or executive
+    if not can_act_as(actor, executive):
+        if actor.pk == executive.pk:
+            raise PermissionDenied("Only executives answer questions.")
+        raise PermissionDenied(
+            f"You do not answer for {executive.username}: they have not named you their delegate."
+        )
     if question.is_removed:
         raise ValidationError("This question is hidden.")
     if question.merged_into_id:
@@ -160,13 +169,33 @@ def question_answer(*, executive: User, question: Question, body: str) -> Questi
     if len(body) > MAX_LENGTH:
         raise ValidationError({"body": f"At most {MAX_LENGTH:,} characters ({len(body):,} now)."})
     first = not question.is_answered
+    previous_executive_id = question.answered_by_id
     rendered = render_user_text(body)
     with transaction.atomic():
         question.answer_body = body
         question.answer_html = rendered.html
         question.answered_by = executive
+        if actor.pk != executive.pk:
+            question.answer_posted_by = actor
+        elif first or previous_executive_id != executive.pk:
+            question.answer_posted_by = None  # the executive's own answer
         question.answered_at = timezone.now() if first else question.answered_at
-        question.save(update_fields=["answer_body", "answer_html", "answered_by", "answered_at"])
+        question.save(
+            update_fields=[
+                "answer_body",
+                "answer_html",
+                "answered_by",
+                "answer_posted_by",
+                "answered_at",
+            ]
+        )
+        if actor.pk != executive.pk:
+            delegate_acted(
+                delegate=actor,
+                executive=executive,
+                target=question,
+                what="answered" if first else "edited_answer",
+            )
         if first:
             waited = question.answered_at - question.created_at
             activity_record(
@@ -260,7 +289,7 @@ def _merge(*, question: Question, into: Question | None) -> None:
 
 # --- Executive blog ------------------------------------------------------------------------
 
-RESERVED_SLUGS = {"new", "images"}
+RESERVED_SLUGS = {"new", "images", "delegates"}
 
 
 def _clean_post_fields(*, title: str, summary: str, body: str) -> tuple[str, str, str]:
@@ -317,7 +346,13 @@ def _card_text(post: BlogPost) -> str:
     text = f"**{post.title}**"
     if post.summary:
         text += f" — {post.summary}"
-    return f"{text} [Read the post]({post.get_absolute_url()})"
+    text += f" [Read the post]({post.get_absolute_url()})"
+    # The feed card is a status of the author's: a delegate's post says so in its text, which
+    # the feed, the status API, live events and webhooks all carry.
+    label = post.posted_by_label
+    if label:
+        text += f"\n\n*{label[0].upper()}{label[1:]}.*"
+    return text
 
 
 def _sync_card(post: BlogPost) -> None:
@@ -367,10 +402,19 @@ def post_create(
     publish_at: datetime | None = None,
     slug: str | None = None,
     attachments: list[str] | None = None,
+    actor: User | None = None,
 ) -> BlogPost:
-    """Write a post: a draft, published now, or scheduled (`published` with a later time)."""
-    if not can_write_post(author):
-        raise PermissionDenied("Only executives write blog posts.")
+    """Write a post: a draft, published now, or scheduled (`published` with a later time).
+
+    `actor`: a delegate writing as `author` (default: the author themselves); the post shows
+    the author and, as `posted_by`, the delegate."""
+    actor = actor or author
+    if not can_act_as(actor, author):
+        if actor.pk == author.pk:
+            raise PermissionDenied("Only executives write blog posts.")
+        raise PermissionDenied(
+            f"You do not write for {author.username}: they have not named you their delegate."
+        )
     title, summary, body = _clean_post_fields(title=title, summary=summary, body=body)
     tag_names = clean_tags(tags)
     now = timezone.now()
@@ -395,24 +439,44 @@ def post_create(
                     status=status,
                     publish_at=publish_at,
                     created_at=now,
+                    posted_by=None if actor.pk == author.pk else actor,
                 )
         except IntegrityError:
             raise ValidationError({"slug": "This slug is taken: choose another."}) from None
         post.tags.set(hashtags_for(tag_names))
         attachment_services.attachments_attach(
-            owner=post, ids=attachments, user=author, limit=BLOG_MAX_ATTACHMENTS
+            owner=post, ids=attachments, user=actor, limit=BLOG_MAX_ATTACHMENTS
         )
         _sync_card(post)
         _schedule_release(post)
+        if post.posted_by_id:
+            delegate_acted(delegate=actor, executive=author, target=post, what=_post_what(post))
     if post.is_live:
         posts_release_due()
     return post
 
 
+def _post_what(post: BlogPost, *, before: tuple[bool, str, object] | None = None) -> str:
+    """What a save did, in the words of the audit log: drafted, scheduled, published, edited.
+    `before`: (was live, status, publish_at) before the save; None for a new post."""
+    if before is None:
+        if not post.is_published:
+            return "drafted"
+        return "scheduled" if post.is_scheduled else "published"
+    was_live, status, publish_at = before
+    changed = (status, publish_at) != (post.status, post.publish_at)
+    if not was_live and post.is_published and changed:
+        return "scheduled" if post.is_scheduled else "published"
+    return "edited"
+
+
 def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
-    """Edit (only the author). A published post keeps its earlier version in the history."""
+    """Edit (its author or one of the author's delegates). A published post keeps its earlier
+    version in the history. `posted_by` names the last delegate who saved it; the author's own
+    edits keep it, and it is cleared when the author publishes or schedules it themselves."""
     if not can_edit_post(actor, post):
-        raise PermissionDenied("Only its author can edit a post.")
+        raise PermissionDenied("Only its author or their delegates can edit a post.")
+    before = (post.is_live, post.status, post.publish_at)
     title, summary, body = _clean_post_fields(
         title=changes.get("title", post.title),
         summary=changes.get("summary", post.summary),
@@ -444,6 +508,11 @@ def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
             post.body_html = render_long_text(body).html
         post.title, post.summary, post.body = title, summary, body
         post.status, post.publish_at = status, publish_at
+        what = _post_what(post, before=before)
+        if actor.pk != post.author_id:
+            post.posted_by = actor
+        elif what in ("published", "scheduled"):
+            post.posted_by = None  # the author published it themselves
         post.save()
         if tag_names is not None:
             post.tags.set(hashtags_for(tag_names))
@@ -453,6 +522,8 @@ def post_update(*, actor: User, post: BlogPost, **changes) -> BlogPost:
             )
         _sync_card(post)
         _schedule_release(post)
+        if actor.pk != post.author_id:
+            delegate_acted(delegate=actor, executive=post.author, target=post, what=what)
     if post.is_live:
         posts_release_due()
     return post
@@ -485,8 +556,10 @@ def posts_release_due() -> int:
             )
             if not claimed:
                 continue
-            post = BlogPost.objects.select_related("author").get(pk=pk)
-            recipients = User.objects.filter(is_active=True).exclude(pk=post.author_id)
+            post = BlogPost.objects.select_related("author", "posted_by").get(pk=pk)
+            recipients = User.objects.filter(is_active=True).exclude(
+                pk__in=[post.author_id, post.posted_by_id or post.author_id]
+            )
             # Not live one by one: `blog.published` tells everyone at once.
             notifications_create_many(
                 recipient_ids=recipients.values_list("pk", flat=True).iterator(),
@@ -520,10 +593,10 @@ def post_read(*, user: User, post: BlogPost) -> bool:
 
 
 def post_image_add(*, actor: User, post: BlogPost, upload, alt: str = "") -> BlogImage:
-    """Attach a picture to a post (only its author): validated by its content like an avatar,
-    re-encoded to WebP at most 1600 px wide. Paste `image.markdown` into the body to show it."""
+    """Attach a picture to a post (its author or their delegates): validated by its content like
+    an avatar, re-encoded to WebP at most 1600 px wide. Paste `image.markdown` into the body."""
     if not can_edit_post(actor, post):
-        raise PermissionDenied("Only its author can add images to a post.")
+        raise PermissionDenied("Only its author or their delegates can add images to a post.")
     alt = " ".join((alt or "").split())
     if len(alt) > IMAGE_ALT_MAX:
         raise ValidationError({"alt": f"At most {IMAGE_ALT_MAX} characters."})
@@ -533,7 +606,12 @@ def post_image_add(*, actor: User, post: BlogPost, upload, alt: str = "") -> Blo
     image = BlogImage(post=post, alt=alt, width=width, height=height)
     image.file.save("image.webp", ContentFile(data), save=False)
     try:
-        image.save()
+        with transaction.atomic():
+            image.save()
+            if actor.pk != post.author_id:
+                delegate_acted(
+                    delegate=actor, executive=post.author, target=post, what="added_image"
+                )
     except Exception:
         image.file.storage.delete(image.file.name)
         raise

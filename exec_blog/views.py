@@ -14,8 +14,9 @@ from feeds.models import MAX_LENGTH, MAX_REASON
 from feeds.views import vote_toggle
 
 from . import selectors, services
+from .blog_views import author_choices, chosen_author
 from .models import BODY_MAX, Question
-from .permissions import can_answer, can_moderate_questions
+from .permissions import can_answer, can_moderate_questions, writes_for_anyone
 
 PAGE_SIZE = 20
 SORT_LABELS = {"votes": "Most votes", "recent": "Newest"}
@@ -46,6 +47,18 @@ class AnswerForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+
+    def __init__(self, *args, authors: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if authors:
+            # A delegate answers as an executive (the answer says "posted by you on behalf").
+            self.fields["author"] = forms.ChoiceField(
+                label="Answer as",
+                choices=authors,
+                help_text="The answer shows this executive, and “posted by you on their "
+                "behalf”. They are notified.",
+            )
+            self.order_fields(["author"])
 
 
 class QuestionModerationForm(forms.Form):
@@ -124,14 +137,17 @@ def question_create(request):
 
 def _detail(request, question: Question, *, answer_form=None, status: int = 200):
     selectors.decorate([question], user=request.user)
+    initial = None
+    if question.is_answered:
+        initial = {"body": question.answer_body, "author": question.answered_by.username}
     return render(
         request,
         "exec_blog/question_detail.html",
         {
             "question": question,
             "answer_form": answer_form
-            or AnswerForm(initial={"body": question.answer_body} if question.is_answered else None),
-            "viewer_can_answer": can_answer(request.user),
+            or AnswerForm(initial=initial, authors=author_choices(request.user)),
+            "viewer_can_answer": can_answer(request.user) or writes_for_anyone(request.user),
             "viewer_can_moderate": can_moderate_questions(request.user),
         },
         status=status,
@@ -158,14 +174,17 @@ def question_vote(request, question_id: int):
 
 @require_POST
 def question_answer(request, question_id: int):
-    if not can_answer(request.user):
-        raise PermissionDenied("Only executives answer questions.")
+    if not (can_answer(request.user) or writes_for_anyone(request.user)):
+        raise PermissionDenied("Only executives and their delegates answer questions.")
     question = selectors.question_get(question_id=question_id)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, authors=author_choices(request.user))
     if form.is_valid():
         try:
             services.question_answer(
-                executive=request.user, question=question, body=form.cleaned_data["body"]
+                executive=chosen_author(request, form),
+                question=question,
+                body=form.cleaned_data["body"],
+                actor=request.user,
             )
         except ValidationError as exc:
             form_errors(form, exc)

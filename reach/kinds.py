@@ -14,6 +14,7 @@ KINDS = (
     "blog",
     "idea",
     "community",
+    "delegate",
 )
 LABELS = {
     "mention": "Mentions of you",
@@ -25,6 +26,7 @@ LABELS = {
     "blog": "Executive blog posts",
     "idea": "Decisions on ideas",
     "community": "Community invitations, requests and roles",
+    "delegate": "What your delegates publish on your behalf (executives)",
 }
 EMAIL_MODES = ("immediate", "digest", "off")
 DIGEST_CHOICES = ("daily", "weekly", "off")
@@ -41,6 +43,7 @@ DEFAULT_EMAIL = {
     "blog": "digest",
     "idea": "digest",
     "community": "digest",
+    "delegate": "immediate",
 }
 DEFAULT_PUSH = {
     "mention": True,
@@ -52,17 +55,21 @@ DEFAULT_PUSH = {
     "blog": True,
     "idea": False,
     "community": False,
+    "delegate": True,
 }
 DEFAULT_DIGEST = "daily"
 DEFAULT_DIGEST_HOUR = 8
 
 # Notification kind (as registered) -> the kind a person chooses for.
-_DIRECT = {kind: kind for kind in KINDS if kind != "community"}
+_DIRECT = {kind: kind for kind in KINDS if kind not in ("community", "delegate")}
+# Each prefix groups the kinds one app sends about one thing (exec_blog: `delegate_publish`…).
+_PREFIXES = {"community_": "community", "delegate_": "delegate"}
 
 
 def setting_kind(notification_kind: str) -> str | None:
     if notification_kind in _DIRECT:
         return _DIRECT[notification_kind]
-    if notification_kind.startswith("community_"):
-        return "community"
+    for prefix, kind in _PREFIXES.items():
+        if notification_kind.startswith(prefix):
+            return kind
     return None

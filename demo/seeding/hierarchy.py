@@ -12,7 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from profiles.permissions import EXECUTIVES
@@ -21,6 +21,7 @@ from .data import (
     ADMIN,
     BIO_TEMPLATES,
     CEO,
+    COMMS,
     DEPARTMENTS,
     DEPARTMENTS_BY_SLUG,
     EXECUTIVE_OFFICE,
@@ -98,7 +99,8 @@ def ascii_slug(text: str) -> str:
 
 @dataclass
 class CompanyPlan:
-    """Hires people one by one; the result for n people is a prefix of the one for n + 1."""
+    """Hires people one by one; the result for n people is a prefix of the one for n + 1 (once
+    the CEO has staff, see `appoint_delegate`)."""
 
     seed: int
     rng: random.Random = field(init=False)
@@ -118,6 +120,36 @@ class CompanyPlan:
             _Opening(leader=ceo.index, level=IC, remaining=len(office.root_staff))
         ]
         return ceo
+
+    def appoint_delegate(self) -> Person:
+        """Make one of the hires the CEO's communications manager and delegate (COMMS): the
+        first of the CEO's own staff, or in a company too small to have any, its last
+        individual contributor, moved onto the CEO's staff. Only who they are changes, not
+        the draws: every other person, and the company's shape, stay what the seed made."""
+        staff = [
+            p
+            for p in self.people
+            if p.department == COMMS.department and p.manager == 0 and p.level == IC
+        ]
+        fixed = {CEO.username, *(a.username for a in TEAM_ACCOUNTS)}
+        generated = [p for p in self.people if p.level == IC and p.username not in fixed]
+        chosen = staff[0] if staff else generated[-1]
+        comms = replace(
+            chosen,
+            username=COMMS.username,
+            first_name=COMMS.first_name,
+            last_name=COMMS.last_name,
+            department=COMMS.department,
+            manager=0,
+            title=COMMS.title,
+            pronouns=COMMS.pronouns,
+            bio=COMMS.bio,
+        )
+        if comms.department != chosen.department:
+            self.sizes[chosen.department] -= 1
+            self.sizes[comms.department] += 1
+        self.people[chosen.index] = comms
+        return comms
 
     def hire_head(self, dept: Dept) -> Person:
         head = self._add(dept.slug, HEAD, 0)
@@ -243,10 +275,12 @@ def build_plan(*, seed: int, employees: int) -> list[Person]:
         dept = DEPARTMENTS_BY_SLUG[account.department]
         plan.hire(dept)  # their manager, who opens the department's first team
         plan.hire(dept, fixed=account)
-    if employees < len(plan.people):
-        raise ValueError(f"The company needs at least {len(plan.people)} employees.")
+    # One more than the fixed accounts and their managers: someone to be the CEO's delegate.
+    if employees < len(plan.people) + 1:
+        raise ValueError(f"The company needs at least {len(plan.people) + 1} employees.")
     while len(plan.people) < employees:
         plan.hire(plan.next_department())
+    plan.appoint_delegate()
     return plan.people
 
 

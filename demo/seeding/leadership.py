@@ -126,8 +126,10 @@ class LeadershipSeeder:
             status = BlogPost.State.PUBLISHED
             publish_at = now - timedelta(days=spec.days_ago)
             created = min(now, publish_at) - timedelta(days=1, hours=rng.randint(0, 20))
+        actor = User.objects.get(username=spec.posted_by) if spec.posted_by else None
         post = blog.post_create(
             author=self.user(author),
+            actor=actor,
             title=spec.title,
             body=spec.body,
             summary=spec.summary,
@@ -139,6 +141,10 @@ class LeadershipSeeder:
         live = post.is_live
         BlogPost.objects.filter(pk=post.pk).update(
             created_at=created, announced_at=publish_at if live else None
+        )
+        # The CEO heard of her delegate's post when it was written.
+        Notification.objects.about(post).filter(kind__startswith="delegate_").update(
+            created_at=min(created, now), updated_at=min(created, now)
         )
         if not live:
             return

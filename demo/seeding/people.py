@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.text import render_markdown
+from exec_blog.delegates import delegate_add
 from profiles.models import Department, Follow, Profile, Skill, User
 from profiles.permissions import ROLES
 
-from .data import ADMIN, CEO, DEPARTMENTS, DEPARTMENTS_BY_SLUG
+from .data import ADMIN, CEO, COMMS, DEPARTMENTS, DEPARTMENTS_BY_SLUG
 from .hierarchy import Person, admin_person, follow_pairs, staff_follow_pairs, staff_people
 from .writers import Progress, chunked
 
@@ -79,6 +80,7 @@ class CompanySeeder:
             self.ensure_profiles(people, user_ids, departments, skills)
         with transaction.atomic():
             self.ensure_roles(people, user_ids)
+            self.ensure_delegates(user_ids)
         with transaction.atomic():
             self.ensure_follows(people, user_ids, seed=seed)
         return Company(user_ids=user_ids, departments=departments, created=created)
@@ -234,6 +236,12 @@ class CompanySeeder:
             ],
             ignore_conflicts=True,
         )
+
+    def ensure_delegates(self, user_ids: dict[str, int]) -> None:
+        """The CEO names her communications manager as her delegate (audited, idempotent)."""
+        ceo = User.objects.get(pk=user_ids[CEO.username])
+        comms = User.objects.select_related("profile").get(pk=user_ids[COMMS.username])
+        delegate_add(executive=ceo, delegate=comms)
 
     def ensure_follows(self, people: list[Person], user_ids: dict[str, int], *, seed: int) -> None:
         staff = staff_people(people)

@@ -158,6 +158,8 @@ def test_the_export_is_assembled_from_every_apps_sections(alice_api):
         "question_votes",
         "answers",
         "blog_posts",
+        "posted_as_delegate",
+        "delegations",
         "ideas",
         "idea_votes",
     )

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from communities.models import Community, Membership
 from demo.seeding import build_plan
 from demo.seeding.hierarchy import HEAD, IC, MANAGER
+from exec_blog.models import Delegation
 from feeds.models import Status
 from notifications.models import Notification
 from profiles.models import Department, Follow, Profile, Skill, User
@@ -92,6 +93,13 @@ def test_fixed_accounts_exist_with_their_roles(company):
     assert ceo.department.name == "Executive Office"
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
+    comms = Profile.objects.select_related("department", "manager__user").get(
+        user__username="comms"
+    )
+    assert comms.title == "Communications Manager"
+    assert comms.department.slug == "executive-office" and comms.manager.user.username == "ceo"
+    assert groups_of("comms") == set()
+    assert Delegation.objects.filter(executive__username="ceo", delegate__username="comms").exists()
 
 
 def test_alice_and_bob_work_in_different_departments_under_two_managers_or_more(company):
@@ -130,9 +138,9 @@ def test_every_account_has_its_verified_primary_email(company):
 
 def test_everyone_can_log_in_with_the_demo_password(client, company):
     generated = User.objects.exclude(
-        username__in=["ceo", "hr", "mod", "compliance", "alice", "bob", "admin"]
+        username__in=["ceo", "hr", "mod", "compliance", "alice", "bob", "admin", "comms"]
     )
-    for username in ["bob", "admin", generated.first().username]:
+    for username in ["bob", "admin", "comms", "compliance", generated.first().username]:
         assert authenticate(username=username, password="demo") is not None, username
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "demo"})
     assert response.status_code == 302
@@ -161,7 +169,7 @@ def test_usernames_are_lowercase_ascii_and_unique_per_person(company):
     assert all(
         "." in name
         for name in usernames
-        if name not in {"ceo", "hr", "mod", "compliance", "alice", "bob", "admin"}
+        if name not in {"ceo", "hr", "mod", "compliance", "alice", "bob", "admin", "comms"}
     )
 
 

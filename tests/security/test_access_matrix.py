@@ -140,6 +140,9 @@ row("question_moderation", "named", post=MOD)
 # Executive blog: everyone reads a published post; a draft only its author; its author edits.
 row("blog_post", "published", get=EVERYONE, patch=frozenset({"executive"}))
 row("blog_post", "draft", hidden=but("executive"), get=EXEC, patch=EXEC)
+# Delegates: everyone lists their own (none, for most); only an executive names or removes one.
+row("my_delegates", "own", get=EVERYONE)
+row("my_delegate", "employee", put=EXEC, delete=EXEC)
 row("blog_comments", "published", get=EVERYONE, post=EVERYONE)
 # A draft has no card yet, so no comments: 404 for its author too.
 row("blog_comments", "draft", hidden=EVERYONE, get=NOBODY, post=NOBODY)
@@ -270,6 +273,8 @@ PAGE_ROWS = {
     "page_retention_settings",
     "page_holds",
     "page_hold_release",
+    "page_delegate_add",
+    "page_delegate_remove",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -308,6 +313,8 @@ row("page_retention_policy", "company", get=EVERYONE)
 row("page_retention_settings", "company", get=AUDIT_READERS, post=AUDIT_READERS)
 row("page_holds", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
 row("page_hold_release", "active", post=COMPLIANCE_ONLY)
+row("page_delegate_add", "employee", post=EXEC)
+row("page_delegate_remove", "employee", post=EXEC)
 
 
 @pytest.fixture
@@ -572,6 +579,10 @@ def request_for(endpoint, state, objects):
             f"/compliance/holds/{o[('hold', state)].id}/release/",
             {},
         ),
+        "my_delegates": lambda: ("/api/v1/me/delegates/", {}),
+        "my_delegate": lambda: ("/api/v1/me/delegates/carol/", {}),
+        "page_delegate_add": lambda: ("/blog/delegates/", {"username": "carol"}),
+        "page_delegate_remove": lambda: ("/blog/delegates/carol/remove/", {}),
     }
     return table[endpoint]()
 
@@ -667,6 +678,7 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/uploads/<token>/": "upload",
         "api/v1/compliance/holds/<hold_id>/": "hold",
         "api/v1/compliance/holds/<hold_id>/release/": "hold_release",
+        "api/v1/me/delegates/<username>/": "my_delegate",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from communities import services as community_services
 from communities.models import Community
 from exec_blog import services as blog_services
-from exec_blog.models import BlogPost, Question
+from exec_blog.models import BlogPost, Delegation, Question
 from feeds import polls
 from feeds import services as feed_services
 from feeds.models import Comment, Reaction, Status
@@ -97,6 +97,7 @@ COVERED = {
     ("blog/posts/<slug:slug>/", "patch"): "test_blog_post_update",
     ("blog/posts/<slug:slug>/comments/", "post"): "test_blog_comment_create",
     ("blog/posts/<slug:slug>/images/", "post"): "test_strict_bodies",
+    ("me/delegates/<str:username>/", "put"): "test_delegate_put",
     ("ideas/", "post"): "test_idea_create",
     ("ideas/<int:idea_id>/", "patch"): "test_idea_update",
     ("ideas/<int:idea_id>/vote/", "put"): "test_idea_vote",
@@ -281,20 +282,54 @@ def test_question_vote(alice, bob):
 
 def test_question_answer(alice, ceo):
     question = blog_services.question_create(asker=alice, body="A question for leadership?")
-    intruders = {**extras(other=alice), "answered_by": alice.pk, "answered_at": LONG_AGO}
+    # `author` is a delegate's executive (tests/exec_blog/test_delegates.py), not an intruder.
+    intruders = {
+        **extras(other=alice, keep={"author"}),
+        "answered_by": alice.pk,
+        "answered_at": LONG_AGO,
+        "posted_by": alice.pk,
+        "answer_posted_by": alice.pk,
+    }
     response = client_for(ceo).post(
         f"/api/v1/questions/{question.pk}/answer/", {"body": "Yes.", **intruders}, format="json"
     )
     assert_refused(response, intruders)
     question.refresh_from_db()
     assert not question.answer_html
+    # Naming someone who has not made you their delegate is refused too.
+    response = client_for(alice).post(
+        f"/api/v1/questions/{question.pk}/answer/",
+        {"body": "Yes.", "author": "ceo"},
+        format="json",
+    )
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert not question.answer_html
 
 
 def test_blog_post_create(ceo, alice):
-    intruders = {**extras(other=alice, keep={"state"}), "published_at": LONG_AGO}
+    # `author` is a delegate's executive (tests/exec_blog/test_delegates.py), not an intruder.
+    intruders = {
+        **extras(other=alice, keep={"state", "author"}),
+        "published_at": LONG_AGO,
+        "posted_by": alice.pk,
+    }
     body = {"title": "T", "body": "B", "status": "published", **intruders}
     assert_refused(client_for(ceo).post("/api/v1/blog/posts/", body, format="json"), intruders)
     assert not BlogPost.objects.exists()
+    # An executive cannot write as a colleague, nor as another executive who did not ask.
+    for author in ("alice", str(alice.pk)):
+        body = {"title": "T", "body": "B", "author": author}
+        response = client_for(ceo).post("/api/v1/blog/posts/", body, format="json")
+        assert response.status_code in (400, 403), response.content
+    assert not BlogPost.objects.exists()
+
+
+def test_delegate_put(ceo, alice):
+    intruders = {**extras(other=alice), "executive": alice.pk, "delegate": alice.pk}
+    response = client_for(ceo).put("/api/v1/me/delegates/alice/", intruders, format="json")
+    assert_refused(response, intruders)
+    assert not Delegation.objects.exists()
 
 
 def test_blog_post_update(ceo, alice):

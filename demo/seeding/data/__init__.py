@@ -4,7 +4,7 @@ Data only. Every list is read in order by seeded random generators, so reorderin
 removing an entry changes the company or the content generated for a given --seed.
 """
 
-from .accounts import ADMIN, CEO, STAFF_ACCOUNTS, TEAM_ACCOUNTS, FixedAccount
+from .accounts import ADMIN, CEO, COMMS, STAFF_ACCOUNTS, TEAM_ACCOUNTS, FixedAccount
 from .departments import DEPARTMENTS, DEPARTMENTS_BY_SLUG, EXECUTIVE_OFFICE, OFFICES, Dept
 from .names import BIO_TEMPLATES, FIRST_NAMES, HOBBIES, LAST_NAMES, PREVIOUS_EMPLOYERS
 from .statuses import (
@@ -25,6 +25,7 @@ __all__ = [
     "AUTHOR_REPLIES",
     "BIO_TEMPLATES",
     "CEO",
+    "COMMS",
     "CITIES",
     "COMMENTS",
     "CUSTOMERS",

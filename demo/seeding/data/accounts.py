@@ -61,4 +61,11 @@ STAFF_ACCOUNTS = (
         skills=("Compliance", "Privacy", "GDPR", "Risk Management"),
     ),
 )  # fmt: skip
+# Outside the hiring plan, reporting to the CEO: the communications manager who drafts and
+# publishes for the CEO as her delegate (docs/governance.md, "Delegates").
+COMMS = FixedAccount(
+    "comms", "Jordan", "Avery", "Communications Manager", EXECUTIVE_OFFICE, "he/him",
+    "Communications manager in the CEO's office. I draft and publish some of Morgan's posts "
+    "and answers **on her behalf**: they always say so.",
+)  # fmt: skip
 ADMIN = FixedAccount("admin", "Site", "Administrator", "Administrator", "", "", "")

@@ -1,6 +1,7 @@
 """The executive blog and the questions to leadership that every demo has, whatever the seed.
 
-Authors are "ceo" or "cto" (the head of engineering, an executive). A post is known by its slug
+Authors are "ceo" or "cto" (the head of engineering, an executive); "comms", the CEO's
+delegate, posts some of the CEO's. A post is known by its slug
 and a question by its body, so a second run creates nothing. Commenters and askers name a fixed
 account ("alice") or "someone" (an employee picked by the seeded generator).
 """
@@ -26,6 +27,8 @@ class LeadershipPost:
     # Days before now (published), or negative: days from now (scheduled). None: a draft.
     days_ago: float | None
     comments: tuple[PostComment, ...] = ()
+    # A delegate who wrote and published it on the author's behalf ("comms"); empty: the author.
+    posted_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ Questions welcome, here or in *Ask leadership*.
     LeadershipPost(
         slug="our-hybrid-work-principles",
         author="ceo",
+        posted_by="comms",
         title="Our hybrid work principles",
         summary="Offices are for collaboration, not attendance. What that means in practice.",
         tags=("culture", "hybrid", "offices"),
@@ -246,6 +250,7 @@ Our product teams each solved the same problems — deployments, feature flags, 
     LeadershipPost(
         slug="announcing-our-annual-kickoff",
         author="ceo",
+        posted_by="comms",
         title="Announcing our annual kickoff",
         summary="Two days, every office, one plan for next year. Details inside.",
         tags=("kickoff", "allhands"),
