@@ -14,6 +14,7 @@ def navigation(request) -> dict:
         "viewer_is_executive": permissions.is_executive(user),
         "viewer_is_moderator": permissions.is_moderator(user),
         "viewer_may_read_audit": permissions.may_read_audit(user),
+        "viewer_is_compliance": permissions.is_compliance(user),
         "signup_open": bool(settings.ALLOWED_SIGNUP_DOMAINS),
         "unread_notifications": (
             unread_notification_count(user=user) if getattr(user, "is_authenticated", False) else 0
