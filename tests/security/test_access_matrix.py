@@ -1,11 +1,12 @@
 """Who may do what to each object of the API: a written table, checked cell by cell.
 
 Roles: the object's author (alice, Engineering), another employee of the same department
-(carol), one of another department (bob), a moderator, an HR analyst, an executive and an
-admin (none of the last four in Engineering). Each row is an endpoint on an object in a given
-state; each cell says which roles get a 2xx for a method. Everyone else gets the refusal the
-row names: 404 where the object is not theirs to see (never 403: that would reveal it exists),
-403 where they may see it but not do this. Methods a route does not have answer 405 to all.
+(carol), one of another department (bob), a moderator, an HR analyst, an executive, an
+admin and a Compliance officer (none of the last five in Engineering). Each row is an
+endpoint on an object in a given state; each cell says which roles get a 2xx for a method.
+Everyone else gets the refusal the row names: 404 where the object is not theirs to see
+(never 403: that would reveal it exists), 403 where they may see it but not do this. Methods a
+route does not have answer 405 to all.
 docs/security.md summarises the table.
 """
 
@@ -23,15 +24,26 @@ from rest_framework.test import APIClient
 
 from attachments import services as attachments
 from communities import services as communities
+from ediscovery import links as ediscovery_links
+from ediscovery import services as ediscovery
 from exec_blog import services as blog
 from feeds import services as feeds
 from ideas import services as ideas
-from profiles.permissions import EXECUTIVES, HR, MODERATORS
+from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("author", "same_dept", "other_dept", "moderator", "hr", "executive", "admin")
+ROLES = (
+    "author",
+    "same_dept",
+    "other_dept",
+    "moderator",
+    "hr",
+    "executive",
+    "admin",
+    "compliance",
+)
 METHODS = ("get", "patch", "put", "delete", "post")
 
 EVERYONE = frozenset(ROLES)
@@ -39,6 +51,7 @@ AUTHOR = frozenset({"author"})
 ENGINEERING = frozenset({"author", "same_dept"})
 MOD = frozenset({"moderator"})
 EXEC = frozenset({"executive"})
+COMPLIANCE_ONLY = frozenset({"compliance"})
 NOBODY = frozenset()
 
 
@@ -148,6 +161,10 @@ row("engagement_report", "company", get=frozenset({"hr"}))
 
 # Webhook subscriptions (issue 19): admins only; everyone else may know the list exists (403).
 row("webhooks", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
+# eDiscovery exports (issue 20): Compliance only, administrators included in the refusal (403:
+# everyone may know the list exists; an export's id reveals nothing either).
+row("compliance_exports", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
+row("compliance_export", "queued", get=COMPLIANCE_ONLY)
 # Announcements: executives and moderators pin and unpin a company status, on behalf of
 # everyone; others who see it 403. Only a standing company status can be pinned (400 otherwise).
 ANNOUNCERS = frozenset({"executive", "moderator"})
@@ -243,6 +260,8 @@ PAGE_ROWS = {
     "page_moderation_reports",
     "page_report_dismiss",
     "page_blog_image",
+    "page_ediscovery",
+    "page_ediscovery_download",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -275,6 +294,8 @@ row("page_report_dismiss", "open", post=MOD)
 row("page_report_dismiss", "resolved", post=NOBODY, codes={("moderator", "post"): "404"})
 row("page_blog_image", "published", get=EVERYONE)
 row("page_blog_image", "draft", hidden=but("executive"), get=EXEC)
+row("page_ediscovery", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
+row("page_ediscovery_download", "ready", get=COMPLIANCE_ONLY)
 
 
 @pytest.fixture
@@ -291,6 +312,9 @@ def world(db):
         "executive": UserFactory(username="ceo", roles=[EXECUTIVES], finish__department=sales),
         "admin": UserFactory(
             username="admin", is_staff=True, is_superuser=True, finish__department=support
+        ),
+        "compliance": UserFactory(
+            username="compliance", roles=[COMPLIANCE], finish__department=support
         ),
     }
     alice, ceo, mod = users["author"], users["executive"], users["moderator"]
@@ -354,8 +378,17 @@ def world(db):
             actor=alice, community=clubs[kind], username="carol", state="invited"
         )
         communities.membership_join(actor=users["same_dept"], community=clubs[kind])
+    exports = {
+        state: ediscovery.export_request_create(
+            actor=users["compliance"], custodians=["alice"], start="2000-01-01", end="2100-01-01"
+        )
+        for state in ("queued", "ready")
+    }
+    ediscovery.export_build(export_id=exports["ready"].pk)
+    exports["ready"].refresh_from_db()
     objects = {
         **{("community", kind): club for kind, club in clubs.items()},
+        **{("export", state): export for state, export in exports.items()},
         ("status", "company"): company,
         ("status", "department"): department,
         ("status", "hidden"): hidden,
@@ -510,6 +543,22 @@ def request_for(endpoint, state, objects):
             {},
         ),
         "page_blog_image": lambda: (f"/blog/images/{o[('blog_image', state)].id}/", {}),
+        "compliance_exports": lambda: (
+            "/api/v1/compliance/exports/",
+            {"custodians": ["alice"], "start": "2026-01-01", "end": "2026-01-31"},
+        ),
+        "compliance_export": lambda: (
+            f"/api/v1/compliance/exports/{o[('export', state)].id}/",
+            {},
+        ),
+        "page_ediscovery": lambda: (
+            "/compliance/exports/",
+            {"custodians": "alice", "start": "2026-01-01", "end": "2026-01-31"},
+        ),
+        "page_ediscovery_download": lambda: (
+            ediscovery_links.download_url(o[("export", state)]),
+            {},
+        ),
     }
     return table[endpoint]()
 
@@ -603,6 +652,7 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/communities/<slug>/departments/": "community_departments",
         "api/v1/communities/<slug>/feed/": "community_feed",
         "api/v1/uploads/<token>/": "upload",
+        "api/v1/compliance/exports/<export_id>/": "compliance_export",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()
