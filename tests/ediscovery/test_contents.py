@@ -233,3 +233,15 @@ def test_nothing_selected_still_makes_a_whole_zip(alice, export_of):
     export = export_of(custodians=["alice"], start="2001-01-01", end="2001-01-02")
     assert all(export.rows(name) == [] for name in JSONL)
     assert export.manifest["counts"]["statuses.jsonl"] == 0
+
+
+def test_a_file_edited_out_of_a_status_stays_in_its_history(alice, export_of):
+    document = make_upload(alice, media.pdf(), name="draft.pdf")
+    status = feeds.status_create(author=alice, body="Draft attached", attachments=[document.token])
+    feeds.status_update(actor=alice, status=status, body="No draft any more", attachments=[])
+    export = export_of(custodians=["alice"], start="2000-01-01", end="2100-01-01")
+    [row] = export.rows("attachments.jsonl")
+    assert row["token"] == document.token and row["detached_at"]
+    assert export.zip.read(row["path"]) == media.pdf()
+    [earlier] = export.rows("status_revisions.jsonl")
+    assert earlier["attachments"] == [document.token]
