@@ -68,8 +68,10 @@ def _summary(export: ExportRequest) -> str:
     parts = [
         f"{counts[key]} {one if counts[key] == 1 else many}"
         for key, one, many in SUMMARY
-        if key in counts
+        if counts.get(key)
     ]
+    if not parts and export.state in (ExportRequest.State.READY, ExportRequest.State.EXPIRED):
+        return "Nothing matched."
     return ", ".join(parts)
 
 

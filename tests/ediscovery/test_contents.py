@@ -5,6 +5,7 @@ import hashlib
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 
 from communities import services as communities
@@ -65,6 +66,7 @@ def test_an_edited_status_comes_with_its_whole_history(alice, export_of):
     export = export_of(custodians=["alice"], start="2000-01-01", end="2100-01-01")
     [row] = export.rows("statuses.jsonl")
     assert row["body"] == "Third words" and row["edited_at"]
+    assert row["url"] == settings.SITE_URL + status.get_absolute_url()
     history = export.rows("status_revisions.jsonl")
     assert [r["body"] for r in history] == ["First words", "Second words"]
     assert {r["status_id"] for r in history} == {status.pk}
@@ -221,6 +223,8 @@ def test_an_executive_custodian_brings_blog_posts_revisions_and_answers(ceo, bob
     export = export_of(custodians=["ceo"], start="2000-01-01", end="2100-01-01")
     [row] = export.rows("blog_posts.jsonl")
     assert row["body"] == "Version two" and row["state"] == "published"
+    assert row["url"] == settings.SITE_URL + post.get_absolute_url()
+    assert export.rows("questions.jsonl")[0]["url"].endswith(question.get_absolute_url())
     assert [r["body"] for r in export.rows("blog_post_revisions.jsonl")] == ["Version one"]
     [answered] = export.rows("questions.jsonl")
     assert answered["id"] == question.pk and answered["asker"] == "bob"
