@@ -1,6 +1,8 @@
 """/compliance/exports/: Compliance asks for exports and downloads them. Everyone else gets
 403 (anonymous visitors the login page)."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -119,7 +121,7 @@ def _serve(request, export: ExportRequest) -> HttpResponse:
         )
     elif settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse(content_type="application/zip")
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT + export.file
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT + quote(export.file)
         response["Content-Disposition"] = content_disposition_header(True, filename)
     else:
         try:

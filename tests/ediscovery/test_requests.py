@@ -392,3 +392,13 @@ def test_an_executive_is_no_compliance_officer(alice):
             actor=ceo, custodians=["alice"], start="2026-01-01", end="2026-01-02"
         )
     assert not ExportRequest.objects.exists()
+
+
+def test_behind_nginx_the_download_is_handed_over_and_still_audited(officer, ready, settings):
+    export, link = ready
+    settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    response = page_for(officer).get(link)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/protected-media/" + export.file
+    assert "attachment" in response["Content-Disposition"] and response.content == b""
+    assert AuditEntry.objects.filter(action=EDISCOVERY_DOWNLOADED).count() == 1
