@@ -13,11 +13,16 @@ The selection, for custodians C, communities M, the days [start, end] and the te
   someone in C in the range (their reason holding every term);
 - the attachments of the selected statuses, comments and blog posts.
 
-Nothing created after `as_of` (when the build started) is selected, so the files of one ZIP
-agree with each other. Terms are matched as case-insensitive substrings, the same on SQLite
-and PostgreSQL: a lawyer's list of terms is literal, so no stemming and no stop words (the
-feed's ranked search would find "budgets" for "budget" on one database and not the other).
-A quoted phrase is one term.
+Statuses, comments, posts, questions and a custodian's moderation actions created after
+`as_of` (when the build started) are not selected, so a build that takes minutes has one
+boundary. What belongs to a selected item (its earlier versions, moderation, files) is taken
+whenever it was made: a status edited during the build then has both its new text and, in
+its history, the text it had at `as_of`.
+
+Terms are matched as case-insensitive substrings, the same on SQLite and PostgreSQL: a
+lawyer's list of terms is literal, so no stemming and no stop words (the feed's ranked search
+would find "budgets" for "budget" on one database and not the other). A quoted phrase is one
+term.
 """
 
 import re
@@ -138,9 +143,7 @@ def statuses(scope: Scope) -> QuerySet[Status]:
 
 def status_revisions(scope: Scope) -> QuerySet[StatusRevision]:
     return (
-        StatusRevision.objects.filter(
-            status__in=_ids(_statuses(scope)), replaced_at__lte=scope.as_of
-        )
+        StatusRevision.objects.filter(status__in=_ids(_statuses(scope)))
         .select_related("status")
         .order_by("status_id", "written_at", "id")
     )
@@ -160,9 +163,7 @@ def blog_posts(scope: Scope) -> QuerySet[BlogPost]:
 
 def blog_post_revisions(scope: Scope) -> QuerySet[BlogPostRevision]:
     return (
-        BlogPostRevision.objects.filter(
-            post__in=_ids(_blog_posts(scope)), replaced_at__lte=scope.as_of
-        )
+        BlogPostRevision.objects.filter(post__in=_ids(_blog_posts(scope)))
         .select_related("post")
         .order_by("post_id", "written_at", "id")
     )
@@ -185,7 +186,7 @@ def moderation_actions(scope: Scope) -> QuerySet[ModerationAction]:
     )
     by = Q(moderator_id__in=scope.custodians) & _during(scope) & _text(scope, "reason")
     return (
-        ModerationAction.objects.filter(about | by, created_at__lte=scope.as_of)
+        ModerationAction.objects.filter(about | by)
         .select_related("moderator", "target_type")
         .order_by("created_at", "id")
     )
@@ -200,7 +201,7 @@ def attachments(scope: Scope) -> QuerySet[Attachment]:
     ):
         owners |= Q(owner_type=ContentType.objects.get_for_model(model), owner_id__in=_ids(qs))
     return (
-        Attachment.objects.filter(owners, created_at__lte=scope.as_of)
+        Attachment.objects.filter(owners)
         .select_related("owner_type", "uploader", "removed_by")
         .order_by("id")
     )

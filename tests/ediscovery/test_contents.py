@@ -2,7 +2,7 @@
 attached files, and exactly the selection (custodians, communities, days, terms)."""
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -249,3 +249,16 @@ def test_a_file_edited_out_of_a_status_stays_in_its_history(alice, export_of):
     assert export.zip.read(row["path"]) == media.pdf()
     [earlier] = export.rows("status_revisions.jsonl")
     assert earlier["attachments"] == [document.token]
+
+
+def test_content_dated_after_the_build_started_is_not_selected(alice, export_of):
+    now = feeds.status_create(author=alice, body="Written before the build")
+    later = dated(
+        feeds.status_create(author=alice, body="Dated after the build"),
+        now.created_at + timedelta(hours=1),
+    )
+    export = export_of(custodians=["alice"], start="2000-01-01", end="2100-01-01")
+    assert export.ids("statuses.jsonl") == {now.pk}
+    assert later.pk not in export.ids("statuses.jsonl")
+    as_of = datetime.fromisoformat(export.manifest["as_of"].replace("Z", "+00:00"))
+    assert now.created_at <= as_of < later.created_at
