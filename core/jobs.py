@@ -53,15 +53,22 @@ def _dotted(func: str | Callable) -> str:
     return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
 
 
-def job_enqueue_on_commit(func: str | Callable, *args, **kwargs) -> None:
+def job_enqueue_on_commit(
+    func: str | Callable, *args, job_timeout: int | None = None, **kwargs
+) -> None:
     """Queue `func(*args, **kwargs)` once the current transaction commits (now if none); a
-    rollback queues nothing."""
+    rollback queues nothing. `job_timeout` (seconds) replaces JOBS_TIMEOUT for a job that may
+    run long (an eDiscovery export); past JOBS_RETRY the queue hands it out again, so such a
+    job must hold a lease of its own (ediscovery.services.export_build)."""
     _check_plain(args)
     _check_plain(kwargs.values())
     name = _dotted(func)
+    options: dict = {"group": name}
+    if job_timeout is not None:
+        options["timeout"] = job_timeout
 
     def enqueue() -> None:
-        async_task(name, *args, q_options={"group": name}, **kwargs)
+        async_task(name, *args, q_options=options, **kwargs)
 
     transaction.on_commit(enqueue)
 

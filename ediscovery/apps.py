@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,6 @@ class EdiscoveryConfig(AppConfig):
 
     name = "ediscovery"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import_module("ediscovery.jobs")  # registers the cleanup and the resume sweep

@@ -369,6 +369,13 @@ NOTIFY_WITHOUT_CONTENT = env_bool("NOTIFY_WITHOUT_CONTENT", False)
 # Governance (docs/governance.md). The audit log outlives content: at least a year (the
 # PostgreSQL trigger refuses to delete a younger entry), seven years unless configured.
 AUDIT_RETENTION_DAYS = max(365, env_int("AUDIT_RETENTION_DAYS", 2555))
+# eDiscovery exports: a ready ZIP can be downloaded (by Compliance, with its signed link) for
+# this many days, then the daily cleanup deletes it. The job that builds one may run this
+# many seconds (an export with large videos takes minutes; other jobs keep JOBS_TIMEOUT).
+EDISCOVERY_LINK_DAYS = env_int("EDISCOVERY_LINK_DAYS", 7)
+if EDISCOVERY_LINK_DAYS < 1:
+    stop("EDISCOVERY_LINK_DAYS", "must be at least 1.")
+EDISCOVERY_JOB_TIMEOUT = env_int("EDISCOVERY_JOB_TIMEOUT", 3600)
 # Web push (`python manage.py vapid_keys` prints both); unset: push is off.
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")

@@ -24,6 +24,8 @@ from rest_framework.test import APIClient
 
 from attachments import services as attachments
 from communities import services as communities
+from ediscovery import links as ediscovery_links
+from ediscovery import services as ediscovery
 from exec_blog import services as blog
 from feeds import services as feeds
 from governance import services as holds
@@ -50,6 +52,7 @@ AUTHOR = frozenset({"author"})
 ENGINEERING = frozenset({"author", "same_dept"})
 MOD = frozenset({"moderator"})
 EXEC = frozenset({"executive"})
+COMPLIANCE_ONLY = frozenset({"compliance"})
 NOBODY = frozenset()
 
 
@@ -167,11 +170,14 @@ row("audit_log", "company", get=AUDIT_READERS)
 row("webhooks", "company", get=frozenset({"admin"}), post=frozenset({"admin"}))
 # Retention (issue 20): everyone reads the policy in force; Compliance and admins set it. Legal
 # holds are Compliance's alone: 403 to everyone else, admins included.
-COMPLIANCE_ONLY = frozenset({"compliance"})
 row("retention_policy", "company", get=EVERYONE, put=AUDIT_READERS)
 row("holds", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
 row("hold", "active", get=COMPLIANCE_ONLY)
 row("hold_release", "active", post=COMPLIANCE_ONLY)
+# eDiscovery exports (issue 20): Compliance only, administrators included in the refusal (403:
+# everyone may know the list exists; an export's id reveals nothing either).
+row("compliance_exports", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
+row("compliance_export", "queued", get=COMPLIANCE_ONLY)
 # Announcements: executives and moderators pin and unpin a company status, on behalf of
 # everyone; others who see it 403. Only a standing company status can be pinned (400 otherwise).
 ANNOUNCERS = frozenset({"executive", "moderator"})
@@ -275,6 +281,8 @@ PAGE_ROWS = {
     "page_hold_release",
     "page_delegate_add",
     "page_delegate_remove",
+    "page_ediscovery",
+    "page_ediscovery_download",
 }
 row("page_followers", "employee", get=EVERYONE)
 row("page_following", "employee", get=EVERYONE)
@@ -315,6 +323,8 @@ row("page_holds", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
 row("page_hold_release", "active", post=COMPLIANCE_ONLY)
 row("page_delegate_add", "employee", post=EXEC)
 row("page_delegate_remove", "employee", post=EXEC)
+row("page_ediscovery", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
+row("page_ediscovery_download", "ready", get=COMPLIANCE_ONLY)
 
 
 @pytest.fixture
@@ -397,8 +407,17 @@ def world(db):
             actor=alice, community=clubs[kind], username="carol", state="invited"
         )
         communities.membership_join(actor=users["same_dept"], community=clubs[kind])
+    exports = {
+        state: ediscovery.export_request_create(
+            actor=users["compliance"], custodians=["alice"], start="2000-01-01", end="2100-01-01"
+        )
+        for state in ("queued", "ready")
+    }
+    ediscovery.export_build(export_id=exports["ready"].pk)
+    exports["ready"].refresh_from_db()
     objects = {
         **{("community", kind): club for kind, club in clubs.items()},
+        **{("export", state): export for state, export in exports.items()},
         ("status", "company"): company,
         ("status", "department"): department,
         ("status", "hidden"): hidden,
@@ -583,6 +602,22 @@ def request_for(endpoint, state, objects):
         "my_delegate": lambda: ("/api/v1/me/delegates/carol/", {}),
         "page_delegate_add": lambda: ("/blog/delegates/", {"username": "carol"}),
         "page_delegate_remove": lambda: ("/blog/delegates/carol/remove/", {}),
+        "compliance_exports": lambda: (
+            "/api/v1/compliance/exports/",
+            {"custodians": ["alice"], "start": "2026-01-01", "end": "2026-01-31"},
+        ),
+        "compliance_export": lambda: (
+            f"/api/v1/compliance/exports/{o[('export', state)].id}/",
+            {},
+        ),
+        "page_ediscovery": lambda: (
+            "/compliance/exports/",
+            {"custodians": "alice", "start": "2026-01-01", "end": "2026-01-31"},
+        ),
+        "page_ediscovery_download": lambda: (
+            ediscovery_links.download_url(o[("export", state)]),
+            {},
+        ),
     }
     return table[endpoint]()
 
@@ -679,6 +714,7 @@ def test_the_table_covers_every_object_endpoint_of_the_api():
         "api/v1/compliance/holds/<hold_id>/": "hold",
         "api/v1/compliance/holds/<hold_id>/release/": "hold_release",
         "api/v1/me/delegates/<username>/": "my_delegate",
+        "api/v1/compliance/exports/<export_id>/": "compliance_export",
     }
     object_routes = {r for r in ROUTES if r.startswith("api/v1/") and "<" in r}
     assert object_routes - set(covered) == set()

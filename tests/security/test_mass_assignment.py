@@ -115,6 +115,7 @@ COVERED = {
     ("compliance/retention/", "put"): "test_retention_policy_set",
     ("compliance/holds/", "post"): "test_hold_create",
     ("compliance/holds/<int:hold_id>/release/", "post"): "test_hold_release",
+    ("compliance/exports/", "post"): "test_ediscovery_export_create",
 }
 
 
@@ -594,6 +595,30 @@ def test_webhook_create(admin_user, bob):
     body = {"url": "https://93.184.216.34/hook", "events": ["status.created"], **intruders}
     assert_refused(client_for(admin_user).post("/api/v1/webhooks/", body, format="json"), intruders)
     assert not WebhookEndpoint.objects.exists()
+
+
+# --- eDiscovery exports (issue 20) ----------------------------------------------------------------
+
+
+def test_ediscovery_export_create(alice, bob):
+    from audit.models import AuditEntry
+    from ediscovery.models import ExportRequest
+    from profiles.permissions import COMPLIANCE
+    from tests.factories import UserFactory
+
+    officer = UserFactory(username="compliance", roles=[COMPLIANCE])
+    intruders = {
+        **extras(other=bob),
+        "requested_by": bob.pk,
+        "file": "../../etc/passwd",
+        "sha256": "0" * 64,
+        "expires_at": "2100-01-01T00:00:00Z",
+        "download_url": "https://evil.example/x.zip",
+    }
+    body = {"custodians": ["alice"], "start": "2026-01-01", "end": "2026-01-31", **intruders}
+    response = client_for(officer).post("/api/v1/compliance/exports/", body, format="json")
+    assert_refused(response, intruders)
+    assert not ExportRequest.objects.exists() and not AuditEntry.objects.exists()
 
 
 def assert_named(response, intruders: dict):
