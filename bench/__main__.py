@@ -37,7 +37,7 @@ from .common import (
 )
 
 # Scenario modules, in the order they run. Each exposes `run(ctx) -> list[Result]`.
-SCENARIOS = ["text", "feed", "live", "engagement", "reach", "attachments"]
+SCENARIOS = ["text", "feed", "live", "writes", "engagement", "reach", "attachments"]
 SEED_TARGET_S = 300
 
 
