@@ -16,7 +16,9 @@ from bench.common import BENCH_THROTTLE_RATE, Context, session_key_for
 def _requests_by_the_servers(user, n: int) -> None:
     """What the bench's servers leave behind: `n` throttled API requests by `user` this minute,
     recorded by the product's own throttle classes in the shared cache."""
-    request = SimpleNamespace(user=user, META={"REMOTE_ADDR": "127.0.0.1"})
+    request = SimpleNamespace(
+        user=user, META={"REMOTE_ADDR": "127.0.0.1"}, method="GET", _request=SimpleNamespace()
+    )
     for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES:
         throttle = throttle_class()
         for _ in range(n):
