@@ -37,7 +37,7 @@ from .common import (
 )
 
 # Scenario modules, in the order they run. Each exposes `run(ctx) -> list[Result]`.
-SCENARIOS = ["text", "feed", "live", "watch", "engagement", "reach", "attachments"]
+SCENARIOS = ["text", "feed", "live", "watch", "writes", "engagement", "reach", "attachments"]
 SEED_TARGET_S = 300
 
 

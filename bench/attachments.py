@@ -91,7 +91,6 @@ def run(ctx: Context) -> list[Result]:
     keys = company.sessions([*VIEWERS.values(), AUTHORS["pics"]])
     env = {
         **ctx.env,
-        "API_THROTTLE_RATE": "100000000/min",
         "ATTACHMENTS_DAILY_QUOTA_MB": "100000",
     }
     port = free_port()

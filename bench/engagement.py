@@ -97,7 +97,7 @@ def generate(events: int, today: date, seed: int = 6) -> tuple[int, date]:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE engagement_activityevent, engagement_pendingevent, engagement_rollup, "
-            "engagement_communityrollup RESTART IDENTITY"
+            "engagement_communityrollup, engagement_departmentweek RESTART IDENTITY"
         )
         columns = (
             "kind, actor_id, department_id, occurred_at, day, object_id, value, about_id, "

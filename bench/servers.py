@@ -87,8 +87,13 @@ def _start(
     return _wait_healthy(process, port, name)
 
 
+# Generous: the live group starts four servers at once, and on two shared cores with other work
+# running a Uvicorn with two workers has taken more than 30 s to answer its first /healthz.
+START_TIMEOUT_S = 120
+
+
 def _wait_healthy(process: subprocess.Popen, port: int, name: str) -> subprocess.Popen:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} on port {port} exited with {process.returncode}")

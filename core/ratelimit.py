@@ -11,19 +11,32 @@ Redis, is what a post needs (see core/cache.py).
 
 Limits apply where people act (the API and page views); services called by seeding, management
 commands and tests are not limited. `RATE_LIMITS` in settings overrides the defaults below.
+
+One round trip a write (issue 21). On Redis, a counter is one script call (INCR, and the
+window's expiry on the first action), not Django's add + exists + incr. The API's throttle
+(`ApiThrottle`: DRF's per-person sliding window, 1,200 requests a minute by default) is a sorted
+set in the same script, and a view that declares the limit of a method
+(`rate_limits = {"POST": "status"}`) has that counter counted in the same call: the view's
+`hit(name, key, request=request)` then reads what was counted instead of asking Redis again. A
+request that never reaches its `hit` (bad input, no such community) gives its count back when
+the response leaves (`RateLimitMiddleware`), so only actions that were tried are counted, as
+before. Without Redis (the tests' local-memory cache) the same limits run on Django's cache API.
 """
 
 import hashlib
 import ipaddress
 import logging
 import math
+import secrets
 import time
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from rest_framework.throttling import UserRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +110,55 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+# KEYS: the throttle's sorted set (when ARGV[2] is not empty), then fixed-window counters.
+# ARGV: now, allowed, duration, a unique member for this request, then each counter's lifetime.
+# Returns {throttled (0/1), requests in the throttle's window, its oldest request's time (a
+# string: Lua numbers come back as integers), count of each counter}. A throttled request counts
+# nothing.
+_SCRIPT = """
+local now = tonumber(ARGV[1])
+local first = 1
+local out = {0, 0, ''}
+if ARGV[2] ~= '' then
+  first = 2
+  local duration = tonumber(ARGV[3])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - duration)
+  local n = redis.call('ZCARD', KEYS[1])
+  if n >= tonumber(ARGV[2]) then
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return {1, n, oldest[2]}
+  end
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('EXPIRE', KEYS[1], math.ceil(duration) + 1)
+  out[2] = n + 1
+end
+for i = first, #KEYS do
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then
+    redis.call('EXPIRE', KEYS[i], tonumber(ARGV[4 + i - first + 1]))
+  end
+  out[#out + 1] = count
+end
+return out
+"""
+_script = None
+
+
+def _redis():
+    """The cache's Redis client, or None when the cache is not Redis."""
+    backend = cache._connections[cache._alias] if hasattr(cache, "_connections") else cache
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
+
+
+def _call(client, keys: list[str], args: list) -> list:
+    global _script
+    if _script is None:
+        _script = client.register_script(_SCRIPT)
+    return _script(keys=keys, args=args, client=client)
+
+
 def _window(name: str, key: object) -> tuple[int, int, float, str]:
     allowed, window = limit_for(name)
     now = time.time()
@@ -115,19 +177,58 @@ def count(name: str, key: object) -> tuple[int, int]:
     return int(used or 0), max(1, math.ceil(remaining))
 
 
-def hit(name: str, key: object, *, message: str | None = None, refuse: bool = True) -> None:
-    """Count one `name` action by `key` (a user id, an address); raise `RateLimited` past the
-    limit (unless `refuse` is false: only count). The refused action is counted too, so
-    hammering does not shorten the wait."""
-    allowed, window, remaining, cache_key = _window(name, key)
-    if allowed <= 0:
-        return
+# Where a request keeps the counts its throttle counted ahead of the view's `hit`.
+PREFETCHED = "_ratelimit_prefetched"
+UNAVAILABLE = -1  # Redis was away when the throttle tried: the view's `hit` lets it pass
+
+
+def _increment(name: str, cache_key: str, window: int) -> int | None:
+    """Add one to a counter: one round trip on Redis. None when it could not be counted."""
     try:
+        client = _redis()
+        if client is not None:
+            return int(
+                _call(client, [cache.make_and_validate_key(cache_key)], [0, "", 0, "", window + 1])[
+                    3
+                ]
+            )
         cache.add(cache_key, 0, timeout=window + 1)
-        count = cache.incr(cache_key)
+        return cache.incr(cache_key)
     except (ValueError, redis.RedisError) as exc:
         # The counter vanished (evicted, Redis restarted) or Redis is away: let the action pass.
         logger.warning("ratelimit: %s not counted (%s)", name, exc.__class__.__name__)
+        return None
+
+
+def _take_prefetched(request, name: str, key: object) -> int | None:
+    """The count the request's throttle already made for (`name`, `key`), once."""
+    found = getattr(getattr(request, "_request", request), PREFETCHED, None)
+    entry = found.get(name) if found else None
+    if entry is None or entry["key"] != key or entry["used"]:
+        return None
+    entry["used"] = True
+    return entry["count"]
+
+
+def hit(
+    name: str,
+    key: object,
+    *,
+    message: str | None = None,
+    refuse: bool = True,
+    request=None,
+) -> None:
+    """Count one `name` action by `key` (a user id, an address); raise `RateLimited` past the
+    limit (unless `refuse` is false: only count). The refused action is counted too, so
+    hammering does not shorten the wait. `request`: an API request whose throttle may have
+    counted this action already (see the module docstring)."""
+    allowed, window, remaining, cache_key = _window(name, key)
+    if allowed <= 0:
+        return
+    count = None if request is None else _take_prefetched(request, name, key)
+    if count is None:
+        count = _increment(name, cache_key, window)
+    if count is None or count == UNAVAILABLE:
         return
     if count > allowed and refuse:
         retry_after = math.ceil(remaining)
@@ -172,14 +273,98 @@ def response_429(request, exc: RateLimited):
     return response
 
 
+class ApiThrottle(UserRateThrottle):
+    """DRF's per-person throttle (`API_THROTTLE_RATE`, the same sliding window: at most N
+    requests in any `duration` seconds, refused ones not recorded), kept in a Redis sorted set
+    and checked in the same round trip as the counter of the limit the view declares for the
+    request's method (`rate_limits = {"POST": "status"}`). Without Redis, DRF's own."""
+
+    # Not DRF's key: a process still running DRF's throttle (a rolling deploy) keeps a pickled
+    # list there, which a sorted-set command would refuse.
+    cache_format = "throttle_%(scope)s_%(ident)s_log"
+
+    @staticmethod
+    def cache_key_for_user(user_id: int) -> str:
+        return ApiThrottle.cache_format % {"scope": ApiThrottle.scope, "ident": user_id}
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        try:
+            client = _redis()
+        except redis.RedisError:
+            client = None
+        if client is None:
+            return super().allow_request(request, view)
+        name = (getattr(view, "rate_limits", None) or {}).get(request.method)
+        user = getattr(request, "user", None)
+        counted = None
+        keys = [cache.make_and_validate_key(self.key)]
+        self.now = self.timer()
+        args = [repr(self.now), self.num_requests, self.duration, secrets.token_hex(8)]
+        if name is not None and user is not None and user.is_authenticated:
+            allowed, window, _remaining, cache_key = _window(name, user.pk)
+            if allowed > 0:
+                counted = (name, user.pk, cache_key)
+                keys.append(cache.make_and_validate_key(cache_key))
+                args.append(window + 1)
+        try:
+            answer = _call(client, keys, args)
+        except redis.RedisError as exc:
+            # As DRF's throttle on a cache that is away: the request passes, nothing counted.
+            logger.warning("throttle: not counted (%s)", exc.__class__.__name__)
+            answer = [0, 0, "", UNAVAILABLE] if counted else [0, 0, ""]
+        throttled, in_window, oldest = int(answer[0]), int(answer[1]), answer[2]
+        if throttled:
+            self.history = [float(oldest)] * in_window  # what DRF's wait() reads
+            return self.throttle_failure()
+        if counted is not None:
+            name, pk, cache_key = counted
+            prefetched = getattr(request._request, PREFETCHED, None) or {}
+            prefetched[name] = {
+                "key": pk,
+                "count": int(answer[3]),
+                "cache_key": cache_key,
+                "used": False,
+            }
+            setattr(request._request, PREFETCHED, prefetched)
+        return True
+
+
+def release_unused(request) -> None:
+    """Give back the counts a throttle made for a view that never reached its `hit` (a bad
+    request refused before it): one round trip, on that path only."""
+    found = getattr(request, PREFETCHED, None)
+    if not found:
+        return
+    unused = [e["cache_key"] for e in found.values() if not e["used"] and e["count"] != UNAVAILABLE]
+    found.clear()
+    if not unused:
+        return
+    try:
+        client = _redis()
+        if client is not None:
+            with client.pipeline(transaction=False) as pipe:
+                for cache_key in unused:
+                    pipe.decr(cache.make_and_validate_key(cache_key))
+                pipe.execute()
+    except redis.RedisError as exc:
+        logger.warning("ratelimit: unused count not given back (%s)", exc.__class__.__name__)
+
+
 class RateLimitMiddleware:
-    """A page view that lets `RateLimited` escape answers 429 with `Retry-After`."""
+    """A page view that lets `RateLimited` escape answers 429 with `Retry-After`; counts an API
+    throttle made ahead of a view that did not use them are given back (`release_unused`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        release_unused(request)
         if response.status_code == 429 and not response.has_header("Retry-After"):
             # allauth's own limits (sign-up, password reset) answer 429 without it.
             response["Retry-After"] = str(allauth_retry_after())

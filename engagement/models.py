@@ -90,6 +90,57 @@ class CommunityRollup(RollupFigure):
         return f"{self.metric} {self.period}{self.start} community {self.community_id}"
 
 
+class DepartmentWeek(models.Model):
+    """One department's ISO week with every figure of it the report reads: the weekly `Rollup`
+    rows of the report's department metrics (`engagement.report.DEPARTMENT_METRICS`, subject 0)
+    folded into one row, so a year's report reads one row per department and week instead of
+    eight (issue 21). Kept by the rollup job in the same transaction as the rows it folds
+    (`engagement.rollups.department_weeks_refresh`); a metric with no row is 0 people.
+
+    `<metric>_people` is the block's size, on which the report's suppression rule is judged
+    exactly as on the `Rollup` row; `active_person_days` the summed daily actives."""
+
+    start = models.DateField()
+    department_id = models.PositiveIntegerField()
+    active_count = models.BigIntegerField(default=0)
+    active_people = models.IntegerField(default=0)
+    active_person_days = models.IntegerField(default=0)
+    participant_count = models.BigIntegerField(default=0)
+    participant_people = models.IntegerField(default=0)
+    status_count = models.BigIntegerField(default=0)
+    status_people = models.IntegerField(default=0)
+    comment_count = models.BigIntegerField(default=0)
+    comment_people = models.IntegerField(default=0)
+    reaction_count = models.BigIntegerField(default=0)
+    reaction_people = models.IntegerField(default=0)
+    idea_count = models.BigIntegerField(default=0)
+    idea_people = models.IntegerField(default=0)
+    idea_vote_count = models.BigIntegerField(default=0)
+    idea_vote_people = models.IntegerField(default=0)
+    idea_decided_count = models.BigIntegerField(default=0)
+    idea_decided_people = models.IntegerField(default=0)
+
+    # The metrics folded, in the order of their columns above.
+    METRICS = (
+        "active",
+        "participant",
+        "status",
+        "comment",
+        "reaction",
+        "idea",
+        "idea_vote",
+        "idea_decided",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["start", "department_id"], name="department_week_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"week {self.start} dept {self.department_id}"
+
+
 class RollupState(models.Model):
     """One row, locked while the rollups change, so two catch-ups never add an event twice."""
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from exec_blog.models import BlogPost
 from feeds.models import Hashtag
 from profiles.models import Department
 
-from .models import CommunityRollup, Rollup
+from .models import CommunityRollup, DepartmentWeek, Rollup
 from .rollups import (
     ACTIVE,
     ANSWER_HOURS,
@@ -242,10 +242,10 @@ def load(params: Params, *, today: date | None = None) -> Data:
     # enough people can count, so only those are read.
     wanted = Q(period=Period.DAY, metric=HEADCOUNT, start__in=ends)
     if weeks:
+        # The department metrics of a week: one `DepartmentWeek` row per department (below).
         in_weeks = Q(period=Period.WEEK, start__range=(weeks[0], weeks[-1]))
         wanted |= (
-            (in_weeks & Q(metric__in=DEPARTMENT_METRICS, subject=0))
-            | (in_weeks & Q(department_id=0, metric__in=COMPANY_METRICS + (ANSWER_HOURS,)))
+            (in_weeks & Q(department_id=0, metric__in=COMPANY_METRICS + (ANSWER_HOURS,)))
             | (in_weeks & Q(metric=DECISION_HOURS))
             | (
                 in_weeks
@@ -260,15 +260,13 @@ def load(params: Params, *, today: date | None = None) -> Data:
         wanted |= Q(period=Period.MONTH, start__in=months, metric=ACTIVE, subject=0)
     headcounts: dict[tuple[int, date], int] = {}
     counted: set[date] = set()
-    for period, start, dept, metric, subject, count, people, person_days in Rollup.objects.filter(
+    if weeks:
+        weekly = _department_weeks(weeks[0], weeks[-1])
+    for period, start, dept, metric, subject, count, people in Rollup.objects.filter(
         wanted
-    ).values_list(
-        "period", "start", "department_id", "metric", "subject", "count", "people", "person_days"
-    ):
+    ).values_list("period", "start", "department_id", "metric", "subject", "count", "people"):
         if period == Period.WEEK:
-            if metric in DEPARTMENT_METRICS:
-                weekly[(dept, start, metric)] = (count, people, person_days)
-            elif metric == DECISION_HOURS:
+            if metric == DECISION_HOURS:
                 decisions[(dept, start)].append((subject, count))
             else:
                 company[metric].append((start, subject, count, people))
@@ -281,6 +279,42 @@ def load(params: Params, *, today: date | None = None) -> Data:
         headcounts.update(headcounts_on([day for day in ends if day not in counted]))
     departments = dict(Department.objects.values_list("pk", "name"))
     return Data(weeks, months, weekly, monthly, company, departments, headcounts, decisions)
+
+
+if DepartmentWeek.METRICS != DEPARTMENT_METRICS:
+    raise ImproperlyConfigured("DepartmentWeek.METRICS must be the report's DEPARTMENT_METRICS")
+# DepartmentWeek's columns, read in this order: start, department, then per metric its count
+# and people (and the summed daily actives after `active`'s).
+_WEEK_COLUMNS = ("start", "department_id") + tuple(
+    column
+    for metric in DepartmentWeek.METRICS
+    for column in (
+        (f"{metric}_count", f"{metric}_people", f"{metric}_person_days")
+        if metric == ACTIVE
+        else (f"{metric}_count", f"{metric}_people")
+    )
+)
+
+
+def _department_weeks(first: date, last: date) -> dict[tuple, tuple[int, int, int]]:
+    """(department, week, metric) -> (count, people, person_days) for the department metrics,
+    as the weekly `Rollup` rows hold them (a metric nothing happened in has no entry), read as
+    one row per department and week."""
+    weekly = {}
+    rest = DEPARTMENT_METRICS[1:]
+    for row in DepartmentWeek.objects.filter(start__range=(first, last)).values_list(
+        *_WEEK_COLUMNS
+    ):
+        start, dept, count, people, person_days = row[:5]
+        if count or people:
+            weekly[(dept, start, ACTIVE)] = (count, people, person_days)
+        i = 5
+        for metric in rest:
+            count, people = row[i], row[i + 1]
+            i += 2
+            if count or people:
+                weekly[(dept, start, metric)] = (count, people, 0)
+    return weekly
 
 
 def community_scope(pk: int) -> tuple[str, int]:
@@ -446,27 +480,39 @@ class _Builder:
     def sums(self, eligible: list, by: str) -> dict:
         """One pass over the included blocks of eligible departments (or communities), summed
         per department or community (`by="group"`) or per week (`by="week"`)."""
+        by_group, by_week = self.sums_both(eligible)
+        return by_week if by == "week" else by_group
+
+    def sums_both(self, eligible: list) -> tuple[dict, dict]:
+        """The sums per department (or community) and per week, in one pass over the included
+        blocks of eligible ones."""
         wanted = set(eligible)
-        found: dict = defaultdict(_Sums)
+        groups: dict = defaultdict(_Sums)
+        weeks: dict = defaultdict(_Sums)
+        decisions = self.data.decisions
         for key, (count, people, person_days) in self.included.items():
             dept, week, metric = key
             if dept not in wanted:
                 continue
-            row = found[week if by == "week" else dept]
+            both = (groups[dept], weeks[week])
             if metric == ACTIVE:
-                row.active.append(key)
-                row.people += people
-                row.person_days += person_days
+                for row in both:
+                    row.active.append(key)
+                    row.people += people
+                    row.person_days += person_days
             elif metric == PARTICIPANT:
-                row.blocks[metric].append(key)
-                row.participants += people
+                for row in both:
+                    row.blocks[metric].append(key)
+                    row.participants += people
             else:
-                row.blocks[metric].append(key)
-                row.counts[metric] += count
+                for row in both:
+                    row.blocks[metric].append(key)
+                    row.counts[metric] += count
                 if metric == IDEA_DECIDED:
-                    for hours, ideas in self.data.decisions.get((dept, week), ()):
-                        row.decisions[hours] += ideas
-        return found
+                    for hours, ideas in decisions.get((dept, week), ()):
+                        for row in both:
+                            row.decisions[hours] += ideas
+        return groups, weeks
 
     def figures(self, sums: _Sums, *, cells: int, weeks: int, headcount: int, months: list):
         """The columns of a row from its sums; `cells` is how many (department, week) blocks
@@ -546,8 +592,7 @@ def build(
     headcount = sum(b.headcount(d, end) for d in eligible)
     notes = []
     rows: list[Row] = []
-    by_department = b.sums(eligible, "group")
-    by_week = b.sums(eligible, "week")
+    by_department, by_week = b.sums_both(eligible)
     total_sums = _Sums()
     for sums in by_department.values():
         total_sums.add(sums)

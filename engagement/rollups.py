@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from activity.models import ActivityEvent, PendingEvent
 from communities.models import Membership, State
 from profiles.models import Profile
 
-from .models import CommunityRollup, Rollup, RollupFigure, RollupState
+from .models import CommunityRollup, DepartmentWeek, Rollup, RollupFigure, RollupState
 
 Kind = ActivityEvent.Kind
 Period = Rollup.Period
@@ -278,9 +278,12 @@ def rollups_catch_up(*, limit: int | None = None) -> int:
 def rollups_counted_until() -> datetime:
     """Activity up to this moment is in the rollups: now if no event is queued, else the last
     catch-up (the job runner drains the queue every minute). Reads no event."""
-    if not PendingEvent.objects.exists():
-        return timezone.now()
-    state = RollupState.objects.filter(id=1).values_list("caught_up_at", flat=True).first()
+    # One query: the last catch-up, only when an event is queued.
+    state = (
+        RollupState.objects.filter(Exists(PendingEvent.objects.all()), id=1)
+        .values_list("caught_up_at", flat=True)
+        .first()
+    )
     return state or timezone.now()
 
 
@@ -332,6 +335,39 @@ def _merge(days: dict[DayKey, Tally], table: Table) -> None:
         row.people = len(people[key])
         row.members = pack(people[key])
     _write(list(rows.values()), table)
+    if table is DEPARTMENTS:
+        department_weeks_refresh(
+            {
+                key[1]
+                for key in rows
+                if key[0] == Period.WEEK and key[4] == 0 and key[3] in DepartmentWeek.METRICS
+            }
+        )
+
+
+def department_weeks_refresh(weeks: Iterable[date]) -> None:
+    """Fold the weekly department rows of these weeks into `DepartmentWeek` rows, replacing
+    the ones there were: called wherever those rows change, in the same transaction."""
+    weeks = sorted(set(weeks))
+    folded = {}
+    for metric in DepartmentWeek.METRICS:
+        folded[f"{metric}_count"] = Sum("count", filter=Q(metric=metric), default=0)
+        folded[f"{metric}_people"] = Sum("people", filter=Q(metric=metric), default=0)
+    folded["active_person_days"] = Sum("person_days", filter=Q(metric=ACTIVE), default=0)
+    for i in range(0, len(weeks), 200):
+        chunk = weeks[i : i + 200]
+        DepartmentWeek.objects.filter(start__in=chunk).delete()
+        found = (
+            Rollup.objects.filter(
+                period=Period.WEEK, start__in=chunk, subject=0, metric__in=DepartmentWeek.METRICS
+            )
+            .values("start", "department_id")
+            .annotate(**folded)
+            .order_by()
+        )
+        DepartmentWeek.objects.bulk_create(
+            [DepartmentWeek(**row) for row in found], batch_size=WRITE_BATCH
+        )
 
 
 def rollups_rebuild(*, start: date, end: date) -> tuple[date, date, int]:
@@ -365,6 +401,8 @@ def rollups_rebuild(*, start: date, end: date) -> tuple[date, date, int]:
                 else:
                     rows.filter(period=period, start__in=starts).delete()
             _write_fresh(_rows_from_days(days, window_start, window_end, table), table)
+            if table is DEPARTMENTS:
+                department_weeks_refresh(covered[Period.WEEK])
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     # Tens of thousands of new rows: plan the reports' queries on fresh

@@ -58,7 +58,10 @@ urlpatterns = [
 ]
 
 if settings.BENCH_ENDPOINTS:
-    # The floor of the feed benchmark (bench/feed.py): the same stack, a constant page.
+    # The floor of the feed benchmark (bench/feed.py): the same stack, a constant page; and its
+    # comparison row: the same feed written the obvious way with the ORM and DRF.
     from feeds.api import BenchFloorView
+    from feeds.bench_plain import BenchPlainFeedView
 
     urlpatterns.insert(0, path("api/v1/bench/floor/", BenchFloorView.as_view()))
+    urlpatterns.insert(0, path("api/v1/bench/plain-feed/", BenchPlainFeedView.as_view()))

@@ -61,6 +61,8 @@ def _page_response(view, qs, serializer_class, request):
 class StatusListView(generics.GenericAPIView):
     serializer_class = StatusSerializer
     pagination_class = KeysetPagination
+    # Counted in the throttle's round trip (core.ratelimit.ApiThrottle).
+    rate_limits = {"POST": "status"}
 
     @extend_schema(operation_id="v1_statuses_list", responses=StatusSerializer(many=True))
     def get(self, request):
@@ -91,7 +93,7 @@ class StatusListView(generics.GenericAPIView):
                     community = Community.objects.filter(slug=slug).first()
                 if community is None:
                     raise ValidationError({"community": "No such community."}) from None
-        ratelimit.hit("status", request.user.pk)
+        ratelimit.hit("status", request.user.pk, request=request)
         status = services.status_create(author=request.user, community=community, **fields)
         # Built once for the live event; a poll carries viewer fields, so it is built again.
         payload = getattr(status, "live_payload", None)
@@ -193,6 +195,7 @@ class StatusHistoryView(APIView):
 class CommentListView(generics.GenericAPIView):
     serializer_class = CommentSerializer
     pagination_class = KeysetPagination
+    rate_limits = {"POST": "comment"}
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, status_id: int):
@@ -208,7 +211,7 @@ class CommentListView(generics.GenericAPIView):
         status = selectors.status_get_for_user(user=request.user, status_id=status_id)
         data = CommentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ratelimit.hit("comment", request.user.pk)
+        ratelimit.hit("comment", request.user.pk, request=request)
         comment = services.comment_create(author=request.user, status=status, **data.validated_data)
         comment = selectors.comments_for(status=status).get(pk=comment.pk)
         return Response(CommentSerializer(comment).data, status=http.HTTP_201_CREATED)

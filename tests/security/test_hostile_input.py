@@ -19,8 +19,8 @@ import pytest
 from django.http import QueryDict
 from django.test import Client
 from django.utils.datastructures import MultiValueDict
-from rest_framework.throttling import UserRateThrottle
 
+from core.ratelimit import ApiThrottle
 from exec_blog.services import post_create, question_create
 from feeds.services import comment_create, report_create, status_create
 from ideas.services import idea_create
@@ -54,7 +54,7 @@ CHUNKS = 8
 def walker(db, engineering, alice, bob, settings, monkeypatch):
     settings.ALLOWED_HOSTS = ["testserver"]
     # One very busy user: throttling it would test the throttle, not the views.
-    monkeypatch.setattr(UserRateThrottle, "allow_request", lambda self, request, view: True)
+    monkeypatch.setattr(ApiThrottle, "allow_request", lambda self, request, view: True)
     user = UserFactory(
         username="walker",
         roles=[EXECUTIVES, HR, MODERATORS],
