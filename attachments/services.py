@@ -25,7 +25,7 @@ from core.uploads import TooLarge, megabytes
 from profiles.models import User
 from profiles.permissions import is_employee, is_moderator
 
-from . import processing
+from . import processing, registry
 from .models import MAX_ALT, MAX_NAME, Attachment, Kind, new_token
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,16 @@ def upload_update(*, user: User, attachment: Attachment, alt: str) -> Attachment
         raise PermissionDenied("Only its uploader can describe a file.")
     attachment.alt = clean_alt(alt)
     attachment.save(update_fields=["alt"])
+    _owner_changed(attachment)
     return attachment
+
+
+def _owner_changed(attachment: Attachment) -> None:
+    if attachment.owner_id is not None:
+        owner_type = ContentType.objects.get_for_id(attachment.owner_type_id)
+        registry.owner_changed(
+            label=f"{owner_type.app_label}.{owner_type.model}", owner_id=attachment.owner_id
+        )
 
 
 # --- Attaching -----------------------------------------------------------------------------
@@ -306,6 +315,7 @@ def attachment_remove(
     attachment.removal_reason = reason
     attachment.removed_at = now or timezone.now()
     attachment.save(update_fields=["removed_by", "removal_reason", "removed_at"])
+    _owner_changed(attachment)
     return attachment
 
 

@@ -19,6 +19,7 @@ from audit import actions as audit_actions
 from audit.services import audit_record
 from core.images import reencode_upload
 from core.jobs import job_enqueue_on_commit
+from core.versions import versions_bump
 from notifications.services import notification_create, notifications_create_many
 from profiles.models import Department, Profile, User
 
@@ -170,7 +171,19 @@ def community_update(*, actor: User, community: Community, **changes) -> Communi
                 community=community,
                 changed={field: getattr(community, field) for field in fields},
             )
+            community_card_changed(community_id=community.pk)
     return community
+
+
+def community_version(community_id: int) -> str:
+    """The cache version (core.versions) of what a post's card shows of its community (name,
+    slug; visibility too, though no card shows it: feeds.status_cache keys cards by it)."""
+    return f"community:{community_id}"
+
+
+def community_card_changed(*, community_id: int) -> None:
+    """Call whenever a community's name, slug or visibility changes, by whatever path."""
+    versions_bump([community_version(community_id)])
 
 
 def community_picture_set(*, actor: User, community: Community, upload: UploadedFile) -> None:
@@ -570,6 +583,7 @@ def provisioned_community_rename(*, community: Community, name: str) -> Communit
     if community.name != name:
         community.name = name
         community.save(update_fields=["name"])
+        community_card_changed(community_id=community.pk)
     return community
 
 

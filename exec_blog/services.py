@@ -27,6 +27,7 @@ from feeds.services import (
     removable_restore,
     render_user_text,
 )
+from feeds.versions import statuses_changed
 from notifications.services import notification_create, notifications_create_many
 from profiles.models import User
 from profiles.permissions import is_employee
@@ -389,6 +390,7 @@ def _sync_card(post: BlogPost) -> None:
             created_at=post.publish_at,
             announcement_until=post.publish_at,
         )
+        statuses_changed([post.card_id])  # its cached card (feeds.status_cache)
 
 
 def post_create(

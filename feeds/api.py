@@ -11,7 +11,7 @@ from communities.selectors import community_get_for_user, community_get_readable
 from core import ratelimit
 from core.api import KeysetPagination
 
-from . import polls, selectors, services
+from . import polls, selectors, services, status_cache
 from .models import (
     Comment,
     ReactionKind,
@@ -42,10 +42,13 @@ from .serializers import (
 
 
 def _page_response(view, qs, serializer_class, request):
-    page = view.paginator.paginate_queryset(qs, request, view=view)
     if serializer_class is StatusSerializer:
-        selectors.decorate(page, user=request.user)
-    elif serializer_class is CommentSerializer:
+        # The page's rows only; the cards come from the cache (feeds.status_cache).
+        page = view.paginator.paginate_queryset(selectors.status_rows(qs), request, view=view)
+        data = status_cache.status_cards(page, user=request.user)
+        return view.paginator.get_paginated_response(data)
+    page = view.paginator.paginate_queryset(qs, request, view=view)
+    if serializer_class is CommentSerializer:
         selectors.decorate_comments(page)
     data = serializer_class(page, many=True).data
     return view.paginator.get_paginated_response(data)
@@ -103,9 +106,9 @@ class StatusListView(generics.GenericAPIView):
 
 
 def _status_payload(status: Status, user) -> dict:
-    status = selectors.status_get_for_user(user=user, status_id=status.pk)
-    selectors.decorate([status], user=user)
-    return StatusSerializer(status).data
+    """The status as `user` sees it now (read again: 404 if they no longer may)."""
+    row = selectors.status_get_for_user(user=user, status_id=status.pk, row_only=True)
+    return status_cache.status_cards([row], user=user)[0]
 
 
 class CommunityFeedView(generics.GenericAPIView):
@@ -120,14 +123,15 @@ class CommunityFeedView(generics.GenericAPIView):
         club = community_get_readable(user=request.user, slug=slug)
         pinned = []
         if not request.query_params.get("cursor"):
-            pinned = list(selectors.community_pinned(user=request.user, community=club))
-            for status in pinned:
-                status.is_pinned = True
-        qs = selectors.community_statuses(user=request.user, community=club)
-        page = self.paginator.paginate_queryset(qs, request, view=self)
-        page = pinned + list(page)
-        selectors.decorate(page, user=request.user)
-        return self.paginator.get_paginated_response(StatusSerializer(page, many=True).data)
+            pinned = list(
+                selectors.status_rows(selectors.community_pinned(user=request.user, community=club))
+            )
+        qs = selectors.status_rows(selectors.community_statuses(user=request.user, community=club))
+        page = pinned + list(self.paginator.paginate_queryset(qs, request, view=self))
+        data = status_cache.status_cards(
+            page, user=request.user, pinned_ids=[status.pk for status in pinned]
+        )
+        return self.paginator.get_paginated_response(data)
 
 
 class FeedView(generics.GenericAPIView):
@@ -139,33 +143,26 @@ class FeedView(generics.GenericAPIView):
     @extend_schema(responses=StatusSerializer(many=True))
     def get(self, request):
         user = request.user
-        pinned_ids = []
-        if not request.query_params.get("cursor"):
-            pinned_ids = list(
-                selectors.pinned_announcements(user=user).values_list("id", flat=True)
-            )
         pinned = []
+        if not request.query_params.get("cursor"):
+            pinned = list(selectors.status_rows(selectors.pinned_announcements(user=user)))
 
         def fetch(after, n):
-            # One read of the page's statuses, pinned ones included.
-            ids = selectors.feed_page_ids(user=user, after=after, limit=n)
-            found = selectors.statuses_by_ids(pinned_ids + ids)
-            pinned.extend(found[pk] for pk in pinned_ids if pk in found)
-            return [found[pk] for pk in ids if pk in found]
+            return selectors.feed_page_rows(user=user, after=after, limit=n)
 
         page = self.paginator.paginate_source(fetch, request, fields=["created_at", "id"])
-        for status in pinned:
-            status.is_pinned = True
-        page = pinned + page
-        selectors.decorate(page, user=user)
-        return self.paginator.get_paginated_response(StatusSerializer(page, many=True).data)
+        # The rows decided who sees what; the cards come from the cache (feeds.status_cache).
+        data = status_cache.status_cards(
+            pinned + page, user=user, pinned_ids=[status.pk for status in pinned]
+        )
+        return self.paginator.get_paginated_response(data)
 
 
 class StatusDetailView(APIView):
     @extend_schema(responses=StatusSerializer)
     def get(self, request, status_id: int):
-        status = selectors.status_get_for_user(user=request.user, status_id=status_id)
-        return Response(_status_payload(status, request.user))
+        row = selectors.status_get_for_user(user=request.user, status_id=status_id, row_only=True)
+        return Response(status_cache.status_cards([row], user=request.user)[0])
 
     @extend_schema(request=StatusUpdateSerializer, responses=StatusSerializer)
     def patch(self, request, status_id: int):

@@ -14,9 +14,12 @@ class FeedsConfig(AppConfig):
         from . import export, moderation
         from .models import Comment, Status
         from .selectors import comment_readable, profile_posts_context, status_readable
+        from .versions import statuses_changed
 
         profile_hooks.profile_page_context.connect(profile_posts_context)
-        attachments.register_owner(Status, can_read=status_readable)
+        attachments.register_owner(
+            Status, can_read=status_readable, changed=lambda pk: statuses_changed([pk])
+        )
         attachments.register_owner(Comment, can_read=comment_readable)
         moderation.register_target(
             Attachment, template="feeds/_moderation_attachment.html", ref="attachment_id"

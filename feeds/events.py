@@ -12,6 +12,7 @@ from . import selectors
 from .audiences import counts_audience, status_audience
 from .models import Comment, ReactionKind, Status
 from .serializers import CommentSerializer, StatusSerializer
+from .versions import statuses_changed
 
 
 def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
@@ -36,14 +37,17 @@ def status_changed(
     """Also leaves the payload on `status.live_payload`: the API answers a new status without a
     poll with it (its author sees it as everyone does), instead of building it a second time."""
     kind = "status.created" if created else "status.updated"
+    # Every change to a status goes through here: its cached card is stale (feeds.status_cache).
+    statuses_changed([status.pk])
     payload = status_payload(status, new_without_poll=new_without_poll)
     status.live_payload = payload
     broadcast_on_commit({"type": kind, "status": payload}, status_audience(status))
 
 
-def statuses_changed(status_ids: list[int]) -> None:
+def statuses_updated(status_ids: list[int]) -> None:
     """`status.updated` for many statuses at once (a retention batch): one read and one
-    decoration for all of them instead of one each."""
+    decoration for all of them instead of one each; their cached cards are stale too."""
+    statuses_changed(status_ids)
     fresh = list(selectors.status_base_qs().filter(pk__in=status_ids))
     selectors.decorate(fresh, user=None)
     for status in fresh:
@@ -52,7 +56,7 @@ def statuses_changed(status_ids: list[int]) -> None:
 
 
 def comment_created(comment: Comment) -> None:
-
+    statuses_changed([comment.status_id])
     fresh = selectors.comments_for(status=comment.status).get(pk=comment.pk)
     fresh.attachment_list = getattr(comment, "attachment_list", None)
     broadcast_on_commit(
@@ -67,7 +71,7 @@ def comment_created(comment: Comment) -> None:
 
 
 def reaction_changed(status: Status) -> None:
-
+    statuses_changed([status.pk])
     selectors.decorate([status], user=None)
     broadcast_on_commit(
         {

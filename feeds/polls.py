@@ -29,6 +29,7 @@ from profiles.models import User
 from .audiences import counts_audience
 from .models import Poll, PollBallot, PollOption, PollVote, Status
 from .permissions import visible_q
+from .versions import statuses_changed
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
@@ -307,6 +308,14 @@ def decorate_polls(statuses: list[Status], *, user: User | None) -> None:
         poll = polls.get(status.pk)
         status.poll_ends_at = poll.ends_at if poll is not None else None
         status.poll_data = poll_payload(poll, viewer=user is not None) if poll is not None else None
+        # Whose names the payload shows (feeds.status_cache: a voter's new name is a change).
+        status.poll_voter_ids = sorted(
+            {
+                vote.user_id
+                for option in getattr(poll, "option_list", ())
+                for vote in getattr(option, "shown_votes", ())
+            }
+        )
 
 
 def poll_state(*, status: Status, user: User | None) -> dict | None:
@@ -321,6 +330,7 @@ def poll_state(*, status: Status, user: User | None) -> dict | None:
 def poll_changed(*, status: Status) -> None:
     """Its author, thread and watchers hear the new counts, if they may read it; nobody's
     choices."""
+    statuses_changed([status.pk])
     broadcast_on_commit(
         {
             "type": "poll.changed",

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from attachments.selectors import attachments_decorate
 from communities import permissions as community_permissions
@@ -52,17 +53,69 @@ def statuses_visible_to(*, user: User) -> QuerySet[Status]:
     return status_base_qs().filter(visible_q(user), created_at__lte=timezone.now())
 
 
-def status_get_for_user(*, user: User, status_id: int | str) -> Status:
-    """The status, or 404 alike for missing and not yours to see. Moderators see every one."""
+def status_get_for_user(*, user: User, status_id: int | str, row_only: bool = False) -> Status:
+    """The status, or 404 alike for missing and not yours to see. Moderators see every one.
+    `row_only`: only the columns of `status_rows` (for feeds.status_cache), in one query."""
     try:
         status_id = int(status_id)
     except (TypeError, ValueError):
         raise Http404("No such status.") from None
     qs = status_base_qs() if can_moderate(user) else statuses_visible_to(user=user)
+    if row_only:
+        qs = status_rows(qs)
     status = qs.filter(pk=status_id).first()
     if status is None:
         raise Http404("No such status.")
     return status
+
+
+# What a feed's id query reads of each status beside its id: enough to key its cached card
+# (feeds.status_cache) and to page (created_at). A change to any of these columns, by whatever
+# code path, makes a new key.
+STATUS_ROW_FIELDS = (
+    "id",
+    "created_at",
+    "author_id",
+    "community_id",
+    "removed_by_id",
+    "removal",
+    "edited_at",
+    "comment_count",
+    "comments_locked",
+    "is_announcement",
+    "announcement_until",
+    "pinned_in_community",
+    "visibility",
+)
+_ROW_DATETIMES = {"created_at", "edited_at", "announcement_until"}
+_ROW_BOOLEANS = {"comments_locked", "is_announcement", "pinned_in_community"}
+
+
+def status_rows(qs: QuerySet[Status]) -> QuerySet[Status]:
+    """`qs` reading only STATUS_ROW_FIELDS (the same filters and order): statuses to render
+    from the cache of cards, not from their rows."""
+    fields = [name.removesuffix("_id") if name != "id" else name for name in STATUS_ROW_FIELDS]
+    return qs.select_related(None).prefetch_related(None).only(*fields)
+
+
+class StatusRow:
+    """A status as the feed's id query reads it (STATUS_ROW_FIELDS), for feeds.status_cache."""
+
+    __slots__ = STATUS_ROW_FIELDS
+
+    def __init__(self, values: Sequence) -> None:
+        for name, value in zip(STATUS_ROW_FIELDS, values, strict=True):
+            if name in _ROW_DATETIMES and isinstance(value, str):  # SQLite's raw cursor
+                value = parse_datetime(value)
+                if timezone.is_naive(value):
+                    value = timezone.make_aware(value, UTC)
+            elif name in _ROW_BOOLEANS:
+                value = bool(value)
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 def active_announcements_q(now: datetime | None = None) -> Q:
@@ -155,7 +208,8 @@ def _feed_branches(
         sources.append(Q(community_id__in=joined))
 
     def compiled(source: Q) -> tuple[str, list]:
-        branch = base.filter(source).order_by("-created_at", "-id").values_list("created_at", "id")
+        # created_at and id first: the union is ordered by its first two columns.
+        branch = base.filter(source).order_by("-created_at", "-id").values_list(*_UNION_FIELDS)
         sql, params = branch[:limit].query.get_compiler(using=branch.db).as_sql()
         return sql, list(params)
 
@@ -168,9 +222,20 @@ def _feed_branches(
     return branches
 
 
+_UNION_FIELDS = ("created_at", "id", *STATUS_ROW_FIELDS[2:])
+
+
 def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21) -> list[int]:
-    """The ids of the next `limit` statuses of `feed(user=user)` after the key `after`
-    ((created_at, id), exclusive), in the feed's order.
+    """The ids of `feed_page_rows`."""
+    return [row.id for row in feed_page_rows(user=user, after=after, limit=limit)]
+
+
+def feed_page_rows(
+    *, user: User, after: Sequence | None = None, limit: int = 21
+) -> list[StatusRow]:
+    """The rows (StatusRow: the id and the columns that key a cached card) of the next `limit`
+    statuses of `feed(user=user)` after the key `after` ((created_at, id), exclusive), in the
+    feed's order.
 
     The same statuses as the feed, read as a union of one index scan per source (own, each
     quiet person followed or all the busy ones, department, announcements), each stopped at
@@ -222,7 +287,7 @@ def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21)
     sql = " UNION ".join(parts) + f" ORDER BY 1 DESC, 2 DESC LIMIT {int(limit)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[1] for row in cursor.fetchall()]
+        return [StatusRow((row[1], row[0], *row[2:])) for row in cursor.fetchall()]
 
 
 def statuses_by_ids(ids: list[int]) -> dict[int, Status]:

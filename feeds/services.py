@@ -44,6 +44,7 @@ from .permissions import (
     can_moderate_status,
     readers_among,
 )
+from .versions import statuses_changed
 
 # --- Text ----------------------------------------------------------------------------------
 
@@ -434,6 +435,7 @@ def removable_hide(*, target, moderator: User, reason: str, now) -> None:
     target.removed_by = moderator
     target.removed_at = now
     target.save(update_fields=REMOVAL_FIELDS)
+    _removable_changed(target)
 
 
 def removable_restore(*, target) -> None:
@@ -444,6 +446,17 @@ def removable_restore(*, target) -> None:
     target.removed_by = None
     target.removed_at = None
     target.save(update_fields=REMOVAL_FIELDS)
+    _removable_changed(target)
+
+
+def _removable_changed(target) -> None:
+    """A status's card shows whether it stands (and a comment's removal may change what it
+    says): stale either way. The card's key also holds the status's `removal`, so a removal of
+    any kind written another way (a bulk purge) is a new key all the same."""
+    if isinstance(target, Status):
+        statuses_changed([target.pk])
+    elif isinstance(target, Comment):
+        statuses_changed([target.status_id])
 
 
 def moderation_apply(

@@ -349,7 +349,7 @@ def _purge_statuses(statuses: list[Status], *, days: int, now: datetime) -> None
             owner_type=ContentType.objects.get_for_model(Status), owner_id__in=ids
         )
     )
-    feed_events.statuses_changed(ids)
+    feed_events.statuses_updated(ids)
 
 
 def _comments_due(*, cutoff, community_id, overridden) -> QuerySet[Comment]:
@@ -414,7 +414,7 @@ def _purge_uploads(attachments: list[Attachment], *, days: int, now: datetime) -
     )
     status_type = ContentType.objects.get_for_model(Status)
     owners = {a.owner_id for a in attachments if a.owner_type_id == status_type.pk}
-    feed_events.statuses_changed(list(owners))
+    feed_events.statuses_updated(list(owners))
 
 
 def _notifications_due(*, cutoff) -> QuerySet[Notification]:

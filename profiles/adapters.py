@@ -14,7 +14,7 @@ from core.ratelimit import allauth_retry_after, client_ip
 
 from . import login_limits
 from .login_identity import MANAGED, email_removal_refusal
-from .services import profile_ensure
+from .services import profile_card_changed, profile_ensure
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -100,4 +100,5 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if title and not profile.title:
             profile.title = str(title)[:120]
         profile.save(update_fields=["display_name", "title", "updated_at"])
+        profile_card_changed(user_ids=[user.pk])
         return user

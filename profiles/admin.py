@@ -64,6 +64,8 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user = form.instance
+        if change:  # the username, or the profile inline: on every card of theirs
+            services.profile_card_changed(user_ids=[user.pk])
         services.role_changes_record(
             actor=request.user,
             user=user,
@@ -99,6 +101,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         previous = Profile.objects.filter(pk=obj.pk).values_list("manager_id", flat=True).first()
         super().save_model(request, obj, form, change)
+        services.profile_card_changed(user_ids=[obj.user_id])
         if previous is None and obj.manager_id is not None:
             services.follow_onboarding(profile=obj)
 
@@ -108,6 +111,11 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.department_card_changed(department=obj)
 
 
 @admin.register(Skill)

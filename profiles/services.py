@@ -18,6 +18,7 @@ from audit import actions as audit_actions
 from audit.services import audit_record
 from core.images import reencode_upload
 from core.text import render_markdown
+from core.versions import versions_bump
 
 from . import hooks
 from .models import Department, Follow, Profile, RoleChange, Skill, User
@@ -29,6 +30,28 @@ MAX_SKILLS = 20
 
 
 # --- Accounts and profiles -----------------------------------------------------------------
+
+
+# --- What is shown of a person beside what they wrote --------------------------------------
+
+
+def person_version(user_id: int) -> str:
+    """The cache version (core.versions) of what every card of this person's shows: name,
+    title, picture, department, the app badge (feeds.status_cache keys cards by it)."""
+    return f"person:{user_id}"
+
+
+def profile_card_changed(*, user_ids) -> None:
+    """Call whenever a person's name, title, picture, department or username changes, by
+    whatever path (services, single sign-on, the directory, the admin)."""
+    versions_bump(person_version(pk) for pk in user_ids)
+
+
+def department_card_changed(*, department: Department) -> None:
+    """A department's name or slug changed: it is on the card of everyone in it."""
+    profile_card_changed(
+        user_ids=Profile.objects.filter(department=department).values_list("user_id", flat=True)
+    )
 
 
 def profile_ensure(*, user: User) -> Profile:
@@ -111,6 +134,7 @@ def profile_update(
         profile.full_clean(exclude=["user", "department", "manager", "avatar"])
         if changed:
             profile.save(update_fields=[*changed, "updated_at"])
+            profile_card_changed(user_ids=[profile.user_id])
         if skills is not None:
             profile.skills.set(skills_get_or_create(names=skills))
     return profile
@@ -152,6 +176,7 @@ def avatar_set(*, actor: User, profile: Profile, upload: UploadedFile) -> Profil
     old = profile.avatar.name if profile.avatar else ""
     profile.avatar.save("avatar.webp", ContentFile(data), save=False)
     profile.save(update_fields=["avatar", "updated_at"])
+    profile_card_changed(user_ids=[profile.user_id])
     if old:
         transaction.on_commit(lambda: profile.avatar.storage.delete(old))
     return profile
@@ -164,6 +189,7 @@ def avatar_remove(*, actor: User, profile: Profile) -> Profile:
         old = profile.avatar.name
         profile.avatar = ""
         profile.save(update_fields=["avatar", "updated_at"])
+        profile_card_changed(user_ids=[profile.user_id])
         transaction.on_commit(lambda: profile.avatar.storage.delete(old))
     return profile
 
@@ -261,6 +287,7 @@ def profile_assign(
         profile.department = department
         profile.manager = manager
         profile.save(update_fields=["department", "manager", "updated_at"])
+        profile_card_changed(user_ids=[profile.user_id])
         if first_manager:
             follow_onboarding(profile=profile)
     return profile

@@ -35,6 +35,7 @@ from profiles.services import (
     account_set_active,
     department_get_or_create,
     profile_assign,
+    profile_card_changed,
     role_grant,
     role_revoke,
     user_create,
@@ -312,6 +313,7 @@ def _apply_user(record: ProvisionedUser, data: UserInput, *, manager: Profile | 
         fields.append("title")
     if fields:
         profile.save(update_fields=[*fields, "updated_at"])
+        profile_card_changed(user_ids=[user.pk])
         changed += fields
     department = department_get_or_create(name=data.department) if data.department else None
     if profile.department_id != getattr(department, "pk", None) or profile.manager_id != getattr(

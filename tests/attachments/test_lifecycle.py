@@ -11,6 +11,7 @@ from attachments.models import Attachment
 from core import realtime
 from exec_blog import services as blog_services
 from feeds import services as feed_services
+from feeds import status_cache as feed_status_cache
 from feeds.models import ModerationAction, Status, StatusRevision
 from ideas import services as idea_services
 from tests.attachments import media
@@ -288,17 +289,24 @@ def test_the_personal_data_export_lists_your_uploads(alice, bob):
 
 
 def test_a_feed_page_costs_the_same_queries_with_5_or_20_picture_statuses(
-    alice, django_assert_max_num_queries
+    alice, django_assert_max_num_queries, monkeypatch
 ):
     client = client_for(alice)
     for n in range(20):
         feed_services.status_create(author=alice, body=f"Photo {n}", attachments=uploads(alice))
     client.get("/api/v1/feed/?page_size=5")
-    # The page, its statuses, mentions, hashtags, reactions, attachments, the viewer's follows,
-    # communities and department, the session and the user.
-    with django_assert_max_num_queries(11) as five:
+    # Cards not cached yet (feeds.status_cache): the page, its statuses, mentions, hashtags,
+    # reactions, attachments, the viewer's follows, communities and department, the viewer's
+    # own reactions, the session and the user.
+    monkeypatch.setattr(feed_status_cache, "SCHEMA", "cold-5")
+    with django_assert_max_num_queries(12) as five:
         client.get("/api/v1/feed/?page_size=5")
+    monkeypatch.setattr(feed_status_cache, "SCHEMA", "cold-20")
     with django_assert_max_num_queries(len(five.captured_queries)):
+        response = client.get("/api/v1/feed/?page_size=20")
+    assert all(len(s["attachments"]) == 1 for s in response.json()["results"])
+    # Cached: the pictures are read from the cards, not again.
+    with django_assert_max_num_queries(len(five.captured_queries) - 5):
         response = client.get("/api/v1/feed/?page_size=20")
     assert all(len(s["attachments"]) == 1 for s in response.json()["results"])
 
