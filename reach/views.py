@@ -90,7 +90,11 @@ def status_mute(request, status_id: int):
     muted = request.POST.get("muted", "1") != "0"
     preferences.status_mute(user=request.user, status=status, muted=muted)
     messages.success(
-        request, "You will not be emailed or pushed about this thread." if muted else "Unmuted."
+        request,
+        "You will not be emailed or pushed about this thread (Notification settings lists "
+        "your muted threads)."
+        if muted
+        else "Unmuted.",
     )
     return redirect(safe_next(request, default=status.get_absolute_url()))
 

@@ -127,8 +127,13 @@ def test_the_page_saves_without_javascript_and_shows_errors(alice_client):
 
 def test_muting_a_thread_from_its_page(alice_client, bob):
     status = status_create(author=bob, body="Long thread")
-    response = alice_client.post(f"/statuses/{status.pk}/mute/")
-    assert response.status_code == 302
+    page = alice_client.get(f"/statuses/{status.pk}/").content.decode()
+    assert f'action="/statuses/{status.pk}/mute/"' in page
+    response = alice_client.post(
+        f"/statuses/{status.pk}/mute/", {"muted": "1", "next": f"/statuses/{status.pk}/"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"/statuses/{status.pk}/"
+    assert "Notification settings" in alice_client.get(response["Location"]).content.decode()
     assert (
         NotificationSettings.objects.get(user__username="alice")
         .muted_statuses.filter(pk=status.pk)
