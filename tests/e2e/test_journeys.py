@@ -195,7 +195,10 @@ def test_profile_edit_with_avatar_then_directory_search(open_page):
     expect(page.locator("main")).to_contain_text("People analytics lead")
     avatar = page.locator("main img.avatar").first
     expect(avatar).to_have_attribute("src", re.compile("avatar"))
-    assert avatar.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The picture loads after the page: wait for it (a loaded, decodable image), not a moment.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=avatar.element_handle(), timeout=10000
+    )
 
     page.goto("/people/")
     page.get_by_role("searchbox").last.fill("People analytics")
