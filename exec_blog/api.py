@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework import status as http
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -307,10 +307,20 @@ DelegateList = {
 }
 
 
-class MyDelegatesView(APIView):
-    """The caller's delegates: who may write blog posts and answers as them."""
+DelegateList = inline_serializer(
+    "DelegateList",
+    {
+        "results": DelegateSerializer(many=True),
+        "next": serializers.CharField(allow_null=True),
+    },
+)
 
-    @extend_schema(responses=DelegateSerializer(many=True))
+
+class MyDelegatesView(APIView):
+    """The caller's delegates: who may write blog posts and answers as them (one page: an
+    executive names a handful; `next` is always null, as the other lists' shape has it)."""
+
+    @extend_schema(responses=DelegateList)
     def get(self, request):
         rows = delegates.delegates_of(executive=request.user)
         return Response({"results": DelegateSerializer(rows, many=True).data, "next": None})
