@@ -15,7 +15,7 @@ from governance.services import hold_place, hold_release
 from tests.attachments import media
 from tests.attachments.helpers import make_upload
 from tests.governance.conftest import api_for
-from tests.governance.helpers import run_jobs
+from tests.reach.conftest import run_jobs
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,8 @@ from tests.attachments.helpers import make_upload
 from tests.engagement.helpers import Kind, act, last_monday, team
 from tests.factories import UserFactory
 from tests.governance.conftest import api_for
-from tests.governance.helpers import age, run_jobs, set_policy
+from tests.governance.helpers import age, set_policy
+from tests.reach.conftest import run_jobs
 
 pytestmark = pytest.mark.django_db
 
