@@ -1,11 +1,13 @@
 """API conventions every app's `api.py` shares: authentication, permission, paging, errors."""
 
+import json
 import logging
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from django.http import JsonResponse
-from rest_framework import exceptions, pagination, permissions, serializers
+from rest_framework import exceptions, pagination, permissions, renderers, serializers
 from rest_framework.response import Response
+from rest_framework.utils import encoders
 from rest_framework.utils.urls import replace_query_param
 
 from . import hooks
@@ -48,6 +50,41 @@ class IsActiveEmployee(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.is_active)
+
+
+class EncodedJSON:
+    """A response's data already encoded as the API's JSON (`json_text`): the feeds' cached
+    cards are kept as text, and a page of them is joined, not decoded and encoded again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def json_text(data) -> str:
+    """`data` as `JSONRenderer` encodes it for a response (compact, Unicode, no NaN, the two
+    JavaScript line separators escaped)."""
+    text = json.dumps(
+        data,
+        cls=encoders.JSONEncoder,
+        ensure_ascii=JSONRenderer.ensure_ascii,
+        allow_nan=not JSONRenderer.strict,
+        separators=(",", ":"),
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's, which also sends `EncodedJSON` as it is (decoded only for a client that asks for
+    indentation, and for the browsable API)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, EncodedJSON):
+            if self.get_indent(accepted_media_type, renderer_context or {}) is None:
+                return data.text.encode()
+            data = json.loads(data.text)
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 def json_error(request, status: int, detail: str) -> JsonResponse:
@@ -103,6 +140,12 @@ class KeysetPagination(pagination.BasePagination):
 
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})
+
+    def get_encoded_response(self, items: list[str]) -> Response:
+        """The page of items already encoded (`json_text`): the same body as
+        `get_paginated_response` of them decoded."""
+        text = '{"results":[' + ",".join(items) + '],"next":' + json_text(self.get_next_link())
+        return Response(EncodedJSON(text + "}"))
 
     def get_paginated_response_schema(self, schema):
         return {

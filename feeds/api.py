@@ -45,8 +45,8 @@ def _page_response(view, qs, serializer_class, request):
     if serializer_class is StatusSerializer:
         # The page's rows only; the cards come from the cache (feeds.status_cache).
         page = view.paginator.paginate_queryset(selectors.status_rows(qs), request, view=view)
-        data = status_cache.status_cards(page, user=request.user)
-        return view.paginator.get_paginated_response(data)
+        data = status_cache.status_cards_json(page, user=request.user)
+        return view.paginator.get_encoded_response(data)
     page = view.paginator.paginate_queryset(qs, request, view=view)
     if serializer_class is CommentSerializer:
         selectors.decorate_comments(page)
@@ -128,10 +128,10 @@ class CommunityFeedView(generics.GenericAPIView):
             )
         qs = selectors.status_rows(selectors.community_statuses(user=request.user, community=club))
         page = pinned + list(self.paginator.paginate_queryset(qs, request, view=self))
-        data = status_cache.status_cards(
+        data = status_cache.status_cards_json(
             page, user=request.user, pinned_ids=[status.pk for status in pinned]
         )
-        return self.paginator.get_paginated_response(data)
+        return self.paginator.get_encoded_response(data)
 
 
 class FeedView(generics.GenericAPIView):
@@ -144,18 +144,22 @@ class FeedView(generics.GenericAPIView):
     def get(self, request):
         user = request.user
         pinned = []
-        if not request.query_params.get("cursor"):
-            pinned = list(selectors.status_rows(selectors.pinned_announcements(user=user)))
 
         def fetch(after, n):
-            return selectors.feed_page_rows(user=user, after=after, limit=n)
+            # One statement: the page, the pinned announcements on the first page, and the
+            # viewer's reactions to both (selectors.feed_page).
+            pins, rows = selectors.feed_page(
+                user=user, after=after, limit=n, pinned=after is None, reactions=True
+            )
+            pinned.extend(pins)
+            return rows
 
         page = self.paginator.paginate_source(fetch, request, fields=["created_at", "id"])
         # The rows decided who sees what; the cards come from the cache (feeds.status_cache).
-        data = status_cache.status_cards(
+        data = status_cache.status_cards_json(
             pinned + page, user=user, pinned_ids=[status.pk for status in pinned]
         )
-        return self.paginator.get_paginated_response(data)
+        return self.paginator.get_encoded_response(data)
 
 
 class StatusDetailView(APIView):

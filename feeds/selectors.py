@@ -99,11 +99,14 @@ def status_rows(qs: QuerySet[Status]) -> QuerySet[Status]:
 
 
 class StatusRow:
-    """A status as the feed's id query reads it (STATUS_ROW_FIELDS), for feeds.status_cache."""
+    """A status as the feed's id query reads it (STATUS_ROW_FIELDS), for feeds.status_cache;
+    `viewer_reactions`: the viewer's own reactions to it when the same query read them (the
+    home feed), else None."""
 
-    __slots__ = STATUS_ROW_FIELDS
+    __slots__ = (*STATUS_ROW_FIELDS, "viewer_reactions")
 
-    def __init__(self, values: Sequence) -> None:
+    def __init__(self, values: Sequence, viewer_reactions: list[str] | None = None) -> None:
+        self.viewer_reactions = viewer_reactions
         for name, value in zip(STATUS_ROW_FIELDS, values, strict=True):
             if name in _ROW_DATETIMES and isinstance(value, str):  # SQLite's raw cursor
                 value = parse_datetime(value)
@@ -173,22 +176,37 @@ _AFTER_SLOT = datetime(1902, 1, 1, tzinfo=UTC)
 # The branches' SQL by shape (vendor, department or not, cursor or not, busy follows, limit),
 # compiled once per process: building and compiling the ORM's querysets was a fifth of a feed
 # request's time (cProfile, issue 7), the same work every time but for the values.
-_BRANCHES: dict[tuple, tuple[list[tuple[str, list]], tuple[str, list]]] = {}
+_BRANCHES: dict[tuple, tuple[list[tuple[str, list]], tuple[str, list], tuple[str, list]]] = {}
+# The pinned announcements' SQL by shape (vendor, department or not), compiled once too.
+_PINNED: dict[tuple, tuple[str, list]] = {}
+
+
+def _compiled(qs: QuerySet[Status], limit: int | None = None) -> tuple[str, list]:
+    # created_at and id first: the union is ordered by its first two columns.
+    branch = qs.order_by("-created_at", "-id").values_list(*_UNION_FIELDS)
+    if limit is not None:
+        branch = branch[:limit]
+    sql, params = branch.query.get_compiler(using=branch.db).as_sql()
+    return sql, list(params)
+
+
+def _visible_base(department: bool) -> QuerySet[Status]:
+    department_id = _DEPARTMENT_SLOT if department else None
+    return Status.objects.filter(
+        visible_q_for(_USER_SLOT, department_id), created_at__lte=_NOW_SLOT
+    )
 
 
 def _feed_branches(
     *, department: bool, after: bool, busy: bool, many_communities: bool, limit: int
 ) -> tuple[list[tuple[str, list]], tuple[str, list], tuple[str, list]]:
-    """The compiled branches of `feed_page_ids` with slots for the values: the fixed sources
+    """The compiled branches of `feed_page_rows` with slots for the values: the fixed sources
     (announcements, the department, busy follows, many communities), one person's branch and
     one community's branch."""
     key = (connection.vendor, department, after, busy, many_communities, limit)
     if key in _BRANCHES:
         return _BRANCHES[key]
-    department_id = _DEPARTMENT_SLOT if department else None
-    base = Status.objects.filter(
-        visible_q_for(_USER_SLOT, department_id), created_at__lte=_NOW_SLOT
-    ).exclude(active_announcements_q(_NOW_SLOT))
+    base = _visible_base(department).exclude(active_announcements_q(_NOW_SLOT))
     if after:
         # The bound on created_at alone lets each scan start at the cursor (an index condition);
         # the OR that settles ties is only a filter.
@@ -206,23 +224,55 @@ def _feed_branches(
             "community_id"
         )
         sources.append(Q(community_id__in=joined))
-
-    def compiled(source: Q) -> tuple[str, list]:
-        # created_at and id first: the union is ordered by its first two columns.
-        branch = base.filter(source).order_by("-created_at", "-id").values_list(*_UNION_FIELDS)
-        sql, params = branch[:limit].query.get_compiler(using=branch.db).as_sql()
-        return sql, list(params)
-
     branches = (
-        [compiled(source) for source in sources],
-        compiled(Q(author_id=_AUTHOR_SLOT)),
-        compiled(Q(community_id=_COMMUNITY_SLOT)),
+        [_compiled(base.filter(source), limit) for source in sources],
+        _compiled(base.filter(author_id=_AUTHOR_SLOT), limit),
+        _compiled(base.filter(community_id=_COMMUNITY_SLOT), limit),
     )
     _BRANCHES[key] = branches
     return branches
 
 
+def _pinned_branch(*, department: bool) -> tuple[str, list]:
+    """`pinned_announcements` compiled with slots, as `_feed_branches`."""
+    key = (connection.vendor, department)
+    if key not in _PINNED:
+        _PINNED[key] = _compiled(
+            _visible_base(department).filter(active_announcements_q(_NOW_SLOT))
+        )
+    return _PINNED[key]
+
+
 _UNION_FIELDS = ("created_at", "id", *STATUS_ROW_FIELDS[2:])
+
+
+def viewer_sources(user: User) -> tuple[int | None, list[int], list[int]]:
+    """What the home feed is made of for `user`, in one query: their department, the people
+    they follow (FOLLOWS_BY_TIME + 1 at most: enough to tell a busy follow set, whose branch
+    reads the follows itself) and the communities they are an active member of."""
+    quote = connection.ops.quote_name
+    profile, follow, membership = (
+        quote(model._meta.db_table) for model in (Profile, Follow, Membership)
+    )
+    sql = (
+        f"SELECT 0, department_id FROM {profile} WHERE user_id = %s "  # noqa: S608 - table names
+        f"UNION ALL SELECT 1, followee_id FROM (SELECT followee_id FROM {follow} "
+        f"WHERE follower_id = %s LIMIT {FOLLOWS_BY_TIME + 1}) AS followed "
+        f"UNION ALL SELECT 2, community_id FROM {membership} WHERE user_id = %s AND state = %s"
+    )
+    department_id, followees, communities = None, [], []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, user.pk, "active"])
+        for source, value in cursor.fetchall():
+            if source == 0:
+                department_id = value
+            elif source == 1:
+                followees.append(value)
+            else:
+                communities.append(value)
+    # feeds.permissions.viewer_department_id reads it from here for the rest of the request.
+    user._es_department_id = department_id
+    return department_id, followees, communities
 
 
 def feed_page_ids(*, user: User, after: Sequence | None = None, limit: int = 21) -> list[int]:
@@ -235,7 +285,22 @@ def feed_page_rows(
 ) -> list[StatusRow]:
     """The rows (StatusRow: the id and the columns that key a cached card) of the next `limit`
     statuses of `feed(user=user)` after the key `after` ((created_at, id), exclusive), in the
-    feed's order.
+    feed's order. See `feed_page`."""
+    return feed_page(user=user, after=after, limit=limit)[1]
+
+
+def feed_page(
+    *,
+    user: User,
+    after: Sequence | None = None,
+    limit: int = 21,
+    pinned: bool = False,
+    reactions: bool = False,
+) -> tuple[list[StatusRow], list[StatusRow]]:
+    """The pinned announcements (`pinned_announcements`, if `pinned`, else none) and the next
+    `limit` statuses of `feed(user=user)` after the key `after` ((created_at, id), exclusive),
+    in the feed's order, as StatusRows; with `reactions`, each row carries the viewer's own
+    reactions (`viewer_reactions`). Two queries in all: `viewer_sources` and this.
 
     The same statuses as the feed, read as a union of one index scan per source (own, each
     quiet person followed or all the busy ones, department, announcements), each stopped at
@@ -243,14 +308,8 @@ def feed_page_rows(
     serve by crossing the time index (slow for someone who follows a few quiet people, slower
     on every later page). Raw SQL around the ORM's branches: Django refuses LIMIT inside a
     UNION on SQLite, which accepts it inside `SELECT * FROM (...)` like PostgreSQL."""
-    department_id = viewer_department_id(user)
-    followees = list(
-        Follow.objects.filter(follower_id=user.pk).values_list("followee_id", flat=True)[
-            : FOLLOWS_BY_TIME + 1
-        ]
-    )
+    department_id, followees, communities = viewer_sources(user)
     busy = len(followees) > FOLLOWS_BY_TIME
-    communities = active_community_ids(user_id=user.pk)
     many_communities = len(communities) > COMMUNITIES_BY_TIME
     fixed, person, community_branch = _feed_branches(
         department=department_id is not None,
@@ -284,10 +343,40 @@ def feed_page_rows(
     for n, (sql, branch_params) in enumerate(branches):
         parts.append(f"SELECT * FROM ({sql}) AS branch{n}")  # noqa: S608 - the ORM's SQL
         params.extend(branch_params)
-    sql = " UNION ".join(parts) + f" ORDER BY 1 DESC, 2 DESC LIMIT {int(limit)}"
+    # The page, marked 0; the pinned announcements, marked 1, in the same statement.
+    sql = (
+        "SELECT 0 AS pinned, page.* FROM ("  # noqa: S608 - the ORM's SQL
+        + " UNION ".join(parts)
+        + f" ORDER BY 1 DESC, 2 DESC LIMIT {int(limit)}) AS page"
+    )
+    if pinned:
+        pinned_sql, pinned_params = _pinned_branch(department=department_id is not None)
+        sql = f"SELECT 1 AS pinned, pins.* FROM ({pinned_sql}) AS pins UNION ALL {sql}"  # noqa: S608
+        params = filled(pinned_params) + params
+    if reactions:
+        # The viewer's reactions to each row (the reaction_one_per_kind index: status first).
+        concat = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+        sql = (
+            f"SELECT feed.*, (SELECT {concat}(kind, ',') FROM "  # noqa: S608 - fixed names
+            f"{connection.ops.quote_name(Reaction._meta.db_table)} AS mine "
+            f"WHERE mine.status_id = feed.id AND mine.user_id = %s) FROM ({sql}) AS feed"
+        )
+        params = [user.pk, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [StatusRow((row[1], row[0], *row[2:])) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    width = len(_UNION_FIELDS) + 1
+    pins, page = [], []
+    for row in rows:
+        mine = None
+        if reactions:
+            mine = row[width].split(",") if row[width] else []
+        status = StatusRow((row[2], row[1], *row[3:width]), mine)
+        (pins if row[0] else page).append(status)
+    key = lambda status: (status.created_at, status.id)  # noqa: E731
+    pins.sort(key=key, reverse=True)
+    page.sort(key=key, reverse=True)
+    return pins, page
 
 
 def statuses_by_ids(ids: list[int]) -> dict[int, Status]:

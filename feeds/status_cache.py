@@ -24,6 +24,8 @@ then never read again and expire.
 """
 
 import hashlib
+import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -32,6 +34,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from communities.services import community_version
+from core.api import json_text
 from core.versions import version_key, versions_current
 from profiles.services import person_version
 
@@ -40,13 +43,17 @@ from .models import PollBallot, PollVote, Reaction, ReactionKind
 from .serializers import StatusSerializer
 from .versions import status_version
 
-SCHEMA = 1
+SCHEMA = 2
 # Entries expire on their own after this (a version lost with a Redis outage cannot keep one
 # forever); most are replaced by a new version well before.
 TIMEOUT = 6 * 3600
 # The card's fields that depend on the viewer or the page, filled in per request.
 VIEWER_FIELDS = ("my_reactions", "is_pinned")
 _REACTION_ORDER = [kind.value for kind in ReactionKind]
+# Stand-ins for the viewer's fields while a card is encoded, split out after: random per
+# process, so no text a person wrote can be taken for one.
+_MARK = os.urandom(12).hex()
+_MY_REACTIONS, _IS_PINNED = _MARK + "r", _MARK + "p"
 
 
 def _stamp(row) -> str:
@@ -67,13 +74,11 @@ def _versions_of(row) -> list[str]:
     return names
 
 
-def status_cards(rows: Sequence, *, user, pinned_ids: Iterable[int] = ()) -> list[dict]:
-    """The API's representation of each status of `rows` (StatusRow or statuses read with at
-    least STATUS_ROW_FIELDS, already filtered for `user`), in their order, for `user`. A row
-    whose status was deleted since is left out."""
-    rows = list(rows)
-    if not rows:
-        return []
+def _entries(rows: list) -> dict[int, dict]:
+    """The cached entry of each row's card (built and stored for those missing or stale): a
+    card without a poll as its JSON text in three parts around the viewer's two fields
+    (`parts`), one with a poll as the dict (`card`: the poll holds viewer fields too). A row
+    whose status was deleted since has none."""
     keys = {row.id: card_key(row) for row in rows}
     names = {name for row in rows for name in _versions_of(row)}
     found = cache.get_many([*keys.values(), *(version_key(name) for name in names)])
@@ -92,19 +97,19 @@ def status_cards(rows: Sequence, *, user, pinned_ids: Iterable[int] = ()) -> lis
         tokens.update(
             {name: more[version_key(name)] for name in extra if version_key(name) in more}
         )
-    cards: dict[int, dict] = {}
+    fresh: dict[int, dict] = {}
     missing = []
     for row in rows:
         entry = entries[row.id]
         if entry is not None and all(
             tokens.get(name) == token for name, token in entry["versions"].items()
         ):
-            cards[row.id] = entry["card"]
+            fresh[row.id] = entry
         else:
             missing.append(row)
     if missing:
-        cards.update(_build([row for row in missing], keys=keys, tokens=tokens))
-    return _for_viewer([cards[row.id] for row in rows if row.id in cards], user, set(pinned_ids))
+        fresh.update(_build(missing, keys=keys, tokens=tokens))
+    return fresh
 
 
 def _build(rows: list, *, keys: dict[int, str], tokens: dict[str, str]) -> dict[int, dict]:
@@ -118,34 +123,109 @@ def _build(rows: list, *, keys: dict[int, str], tokens: dict[str, str]) -> dict[
     }
     if voters - set(tokens):
         tokens = {**tokens, **versions_current(voters - set(tokens))}
-    cards, entries = {}, {}
+    built, stored = {}, {}
     by_id = {row.id: row for row in rows}
     for status in statuses:
         card = StatusSerializer(status).to_representation(status)
-        card["my_reactions"], card["is_pinned"] = [], False
         names = _versions_of(by_id[status.pk]) + [
             person_version(pk) for pk in getattr(status, "poll_voter_ids", ())
         ]
-        cards[status.pk] = card
-        entries[keys[status.pk]] = {
-            "versions": {name: tokens[name] for name in names},
-            "card": card,
-        }
-    cache.set_many(entries, timeout=TIMEOUT)
-    return cards
+        entry: dict = {"versions": {name: tokens[name] for name in names}}
+        if card["poll"] is None:
+            card["my_reactions"], card["is_pinned"] = _MY_REACTIONS, _IS_PINNED
+            text = json_text(card)
+            head, rest = text.split(f'"{_MY_REACTIONS}"')
+            middle, tail = rest.split(f'"{_IS_PINNED}"')
+            entry["parts"] = (head, middle, tail)
+        else:
+            card["my_reactions"], card["is_pinned"] = [], False
+            entry["card"] = card
+        built[status.pk] = entry
+        stored[keys[status.pk]] = entry
+    cache.set_many(stored, timeout=TIMEOUT)
+    return built
 
 
-def _for_viewer(cards: list[dict], user, pinned_ids: set[int]) -> list[dict]:
-    """Copies of the cards with what is `user`'s own: reactions (one query for the page), the
-    poll's vote (two more, only when the page has a poll), `is_pinned`; and a poll's
-    `is_closed` as of now (the cached card is as of when it was built)."""
-    ids = [card["id"] for card in cards]
+def _card_of(entry: dict) -> dict:
+    if "card" in entry:
+        return entry["card"]
+    head, middle, tail = entry["parts"]
+    return json.loads(f"{head}[]{middle}false{tail}")
+
+
+def _present(rows: Sequence) -> tuple[list, dict[int, dict]]:
+    rows = list(rows)
+    if not rows:
+        return [], {}
+    entries = _entries(rows)
+    return [row for row in rows if row.id in entries], entries
+
+
+def _known_reactions(rows: list) -> dict[int, set[str]] | None:
+    """The viewer's reactions when the rows' own query read them (the home feed)."""
+    if rows and all(getattr(row, "viewer_reactions", None) is not None for row in rows):
+        return {row.id: set(row.viewer_reactions) for row in rows}
+    return None
+
+
+def status_cards(rows: Sequence, *, user, pinned_ids: Iterable[int] = ()) -> list[dict]:
+    """The API's representation of each status of `rows` (StatusRow or statuses read with at
+    least STATUS_ROW_FIELDS, already filtered for `user`), in their order, for `user`. A row
+    whose status was deleted since is left out."""
+    rows, entries = _present(rows)
+    cards = [_card_of(entries[row.id]) for row in rows]
+    return _for_viewer(cards, user, set(pinned_ids), _known_reactions(rows))
+
+
+def status_cards_json(rows: Sequence, *, user, pinned_ids: Iterable[int] = ()) -> list[str]:
+    """`status_cards` as the API's JSON text of each card (core.api.json_text): a card without
+    a poll is its cached text with the viewer's reactions and pin put in, never decoded."""
+    rows, entries = _present(rows)
+    pinned_ids = set(pinned_ids)
+    ids = [row.id for row in rows]
+    mine = _known_reactions(rows)
+    if mine is None:
+        mine = _reactions_of(user, ids)
+    with_poll = [entries[i]["card"] for i in ids if "card" in entries[i]]
+    polls = dict(
+        zip(
+            (card["id"] for card in with_poll),
+            _for_viewer(with_poll, user, pinned_ids, mine),
+            strict=True,
+        )
+    )
+    texts = []
+    for status_id in ids:
+        entry = entries[status_id]
+        if "parts" in entry:
+            head, middle, tail = entry["parts"]
+            reactions = [kind for kind in _REACTION_ORDER if kind in mine.get(status_id, ())]
+            pinned = "true" if status_id in pinned_ids else "false"
+            texts.append(f"{head}{json_text(reactions)}{middle}{pinned}{tail}")
+        else:
+            texts.append(json_text(polls[status_id]))
+    return texts
+
+
+def _reactions_of(user, ids: list[int]) -> dict[int, set[str]]:
     mine: dict[int, set[str]] = defaultdict(set)
     if user is not None and ids:
         for status_id, kind in Reaction.objects.filter(
             user_id=user.pk, status_id__in=ids
         ).values_list("status_id", "kind"):
             mine[status_id].add(kind)
+    return mine
+
+
+def _for_viewer(
+    cards: list[dict], user, pinned_ids: set[int], known: dict[int, set[str]] | None = None
+) -> list[dict]:
+    """Copies of the cards with what is `user`'s own: reactions (one query for the page, none
+    when the rows' query read them: `known`), the poll's vote (two more, only when the page
+    has a poll), `is_pinned`; and a poll's `is_closed` as of now (the cached card is as of
+    when it was built)."""
+    ids = [card["id"] for card in cards]
+    mine = known if known is not None else _reactions_of(user, ids)
     polls = [card["poll"] for card in cards if card["poll"] is not None]
     voted: set[int] = set()
     chosen: set[int] = set()
@@ -167,7 +247,8 @@ def _for_viewer(cards: list[dict], user, pinned_ids: set[int]) -> list[dict]:
     out = []
     for card in cards:
         card = dict(card)
-        card["my_reactions"] = [kind for kind in _REACTION_ORDER if kind in mine[card["id"]]]
+        kinds = mine.get(card["id"], ())
+        card["my_reactions"] = [kind for kind in _REACTION_ORDER if kind in kinds]
         card["is_pinned"] = card["id"] in pinned_ids
         poll = card["poll"]
         if poll is not None:

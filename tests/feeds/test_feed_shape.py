@@ -138,3 +138,58 @@ def test_a_viewer_without_a_department_gets_the_reference_feed(company, by_time,
     _, ids = _walk(client_for(loner), 4)
     assert ids == reference
     assert len(ids) > 8
+
+
+@pytest.mark.parametrize("by_time", [False, True])
+def test_one_statement_reads_the_pins_the_page_and_the_viewers_reactions(
+    company, alice, bob, carol, ceo, by_time, monkeypatch
+):
+    """feeds.selectors.feed_page: the pinned announcements are pinned_announcements' (in its
+    order, only those alice may read), the page is the reference feed's first rows, and each
+    row carries exactly alice's own reactions, nobody else's."""
+    if by_time:
+        monkeypatch.setattr(selectors, "FOLLOWS_BY_TIME", 0)
+    second = post(ceo, "pinned later")
+    services.status_announce(actor=ceo, status=second, pinned=True)
+    sales_only = post(bob, "pinned for sales", visibility="department")
+    Status.objects.filter(pk=sales_only.pk).update(is_announcement=True)
+    reference = list(selectors.feed(user=alice).values_list("id", flat=True))
+    pinned_reference = list(selectors.pinned_announcements(user=alice).values_list("id", flat=True))
+    assert pinned_reference == [second.pk, company["pinned"].pk]
+    live = [pk for pk in reference[:7] if pk != company["hidden"].pk]
+    mine = {live[0]: ["like", "celebrate"], live[3]: ["insightful"]}
+    for status_id, kinds in mine.items():
+        for kind in kinds:
+            services.reaction_add(user=alice, status=Status.objects.get(pk=status_id), kind=kind)
+    services.reaction_add(user=carol, status=Status.objects.get(pk=live[1]), kind="like")
+    services.reaction_add(user=alice, status=second, kind="like")
+    pins, rows = selectors.feed_page(user=alice, limit=7, pinned=True, reactions=True)
+    assert [row.id for row in pins] == pinned_reference
+    assert [row.id for row in rows] == reference[:7]
+    assert pins[0].viewer_reactions == ["like"] and pins[1].viewer_reactions == []
+    for row in rows:
+        assert sorted(row.viewer_reactions) == sorted(mine.get(row.id, [])), row.id
+    # Without the options: no pins, no reactions read; the same page.
+    pins, plain = selectors.feed_page(user=alice, limit=7)
+    assert pins == [] and [row.id for row in plain] == reference[:7]
+    assert all(row.viewer_reactions is None for row in plain)
+    # A later page: the cursor's rows, no pins even when asked.
+    last = rows[-1]
+    pins, later = selectors.feed_page(
+        user=alice, after=(last.created_at, last.id), limit=7, pinned=False, reactions=True
+    )
+    assert [row.id for row in later] == reference[7:14]
+
+
+def test_the_feed_api_shows_the_viewers_own_reactions_and_pins(company, alice, carol):
+    client = client_for(alice)
+    first = client.get("/api/v1/feed/?page_size=5").json()["results"]
+    target = next(s["id"] for s in first if not s["is_removed"] and not s["is_pinned"])
+    services.reaction_add(user=alice, status=Status.objects.get(pk=target), kind="celebrate")
+    services.reaction_add(user=carol, status=Status.objects.get(pk=target), kind="like")
+    again = {s["id"]: s for s in client.get("/api/v1/feed/?page_size=5").json()["results"]}
+    assert again[target]["my_reactions"] == ["celebrate"]
+    counts = again[target]["reaction_counts"]
+    assert counts.get("celebrate") == 1 and counts.get("like") == 1
+    assert again[company["pinned"].pk]["is_pinned"] is True
+    assert client_for(carol).get(f"/api/v1/statuses/{target}/").json()["my_reactions"] == ["like"]
