@@ -246,6 +246,27 @@ def _pinned_branch(*, department: bool) -> tuple[str, list]:
 _UNION_FIELDS = ("created_at", "id", *STATUS_ROW_FIELDS[2:])
 
 
+def _lateral(sql: str, params: list, slot: int, values: list[int]) -> tuple[str, list]:
+    """PostgreSQL: the branch `sql` once for each of `values`, in one statement: the branch,
+    its `slot` parameter replaced by the column of `unnest(values)`, joined LATERAL."""
+    pieces = sql.split("%s")
+    if len(pieces) != len(params) + 1:
+        raise ValueError("a compiled branch with a literal %s")
+    text, kept = [pieces[0]], []
+    for param, piece in zip(params, pieces[1:], strict=True):
+        if isinstance(param, int) and param == slot:
+            text.append("wanted.value")
+        else:
+            text.append("%s")
+            kept.append(param)
+        text.append(piece)
+    lateral = (
+        "SELECT rows.* FROM unnest(%s::bigint[]) AS wanted(value) "  # noqa: S608 - the ORM's SQL
+        f"CROSS JOIN LATERAL ({''.join(text)}) AS rows"
+    )
+    return lateral, [list(values), *kept]
+
+
 def viewer_sources(user: User) -> tuple[int | None, list[int], list[int]]:
     """What the home feed is made of for `user`, in one query: their department, the people
     they follow (FOLLOWS_BY_TIME + 1 at most: enough to tell a busy follow set, whose branch
@@ -334,12 +355,19 @@ def feed_page(
 
     parts, params = [], []
     branches = [(sql, filled(branch_params)) for sql, branch_params in fixed]
-    person_sql, person_params = person
-    for author in [user.pk] + ([] if busy else followees):
-        branches.append((person_sql, filled(person_params, {_AUTHOR_SLOT: author})))
-    community_sql, community_params = community_branch
-    for community in [] if many_communities else communities:
-        branches.append((community_sql, filled(community_params, {_COMMUNITY_SLOT: community})))
+    people = [user.pk] + ([] if busy else followees)
+    joined = [] if many_communities else communities
+    for ids, (branch_sql, branch_params), slot in (
+        (people, person, _AUTHOR_SLOT),
+        (joined, community_branch, _COMMUNITY_SLOT),
+    ):
+        if connection.vendor == "postgresql" and len(ids) > 1:
+            # One branch for all of them: each one's own index scan, joined LATERAL to the
+            # list, planned once (a branch per person cost the planner a copy each).
+            branches.append(_lateral(branch_sql, filled(branch_params), slot, ids))
+        else:
+            for value in ids:
+                branches.append((branch_sql, filled(branch_params, {slot: value})))
     for n, (sql, branch_params) in enumerate(branches):
         parts.append(f"SELECT * FROM ({sql}) AS branch{n}")  # noqa: S608 - the ORM's SQL
         params.extend(branch_params)

@@ -193,3 +193,46 @@ def test_the_feed_api_shows_the_viewers_own_reactions_and_pins(company, alice, c
     assert counts.get("celebrate") == 1 and counts.get("like") == 1
     assert again[company["pinned"].pk]["is_pinned"] is True
     assert client_for(carol).get(f"/api/v1/statuses/{target}/").json()["my_reactions"] == ["like"]
+
+
+@pytest.mark.parametrize("by_time", [False, True])
+def test_a_member_of_several_communities_gets_the_reference_feed(
+    alice, bob, carol, by_time, monkeypatch
+):
+    """One branch per community, or (PostgreSQL) one LATERAL branch over all of them, or the
+    time index filtered by membership above COMMUNITIES_BY_TIME: the reference feed each way,
+    with nothing from a community alice may not read or has left."""
+    from communities import services as communities
+    from communities.models import Membership
+
+    if by_time:
+        monkeypatch.setattr(selectors, "COMMUNITIES_BY_TIME", 0)
+    made = {}
+    for slug, visibility in (
+        ("open-one", "open"),
+        ("open-two", "open"),
+        ("private-in", "private"),
+        ("private-out", "private"),
+        ("secret-out", "secret"),
+        ("left", "open"),
+    ):
+        made[slug] = communities.community_create(
+            actor=bob, name=slug.title(), slug=slug, visibility=visibility, join_policy="open"
+        )
+    for slug in ("open-one", "open-two", "left"):
+        communities.membership_join(actor=alice, community=made[slug])
+    Membership.objects.create(community=made["private-in"], user=alice, state="active")
+    for club in made.values():
+        Membership.objects.create(community=club, user=carol, state="active")
+    for n in range(4):
+        for slug, club in made.items():
+            services.status_create(author=bob, body=f"{slug} {n}", community=club)
+            services.status_create(author=carol, body=f"{slug} by carol {n}", community=club)
+    communities.membership_leave(actor=alice, community=made["left"])
+    reference = list(selectors.feed(user=alice).values_list("id", flat=True))
+    _, ids = _walk(client_for(alice), 3)
+    assert ids == reference
+    bodies = set(Status.objects.filter(pk__in=ids).values_list("body", flat=True))
+    for slug in ("open-one", "open-two", "private-in"):
+        assert {f"{slug} {n}" for n in range(4)} <= bodies
+    assert not any(b.startswith(("private-out", "secret-out", "left")) for b in bodies)
