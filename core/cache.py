@@ -11,7 +11,7 @@ import logging
 import time
 
 import redis
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 30.0
@@ -53,8 +53,28 @@ def _degrade(name: str, fallback):
     return decorator
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one `redis.Redis` per connection pool instead of making one
+    for every operation (redis-py 8 copies its table of reply callbacks into each new one:
+    ~0.2 ms of CPU per cache call, four calls in a feed request). A `redis.Redis` is safe to
+    share between threads: each command takes a connection from the pool."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, redis.Redis] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
-    pass
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
 
 for _name, _fallback in FALLBACKS.items():
