@@ -27,12 +27,91 @@ def _clear_cache() -> None:
         client.delete(*keys)
 
 
+def cache_snapshot() -> dict:
+    """What this process's cache holds (this worker's keys on Redis), for `cache_restore`."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        with cache._lock:
+            return {"entries": dict(cache._cache), "expiry": dict(cache._expire_info)}
+    client = cache._cache.get_client(write=True)
+    keys = client.scan_iter(match=f"{settings.REDIS_PREFIX}:*", count=1000)
+    return {key: (client.dump(key), client.pttl(key)) for key in keys}
+
+
+def cache_restore(snapshot: dict) -> None:
+    """Put back what `cache_snapshot` saw, over an emptied cache."""
+    from django.conf import settings
+
+    _clear_cache()
+    if not settings.REDIS_URL:
+        with cache._lock:
+            cache._cache.update(snapshot["entries"])
+            cache._expire_info.update(snapshot["expiry"])
+        return
+    client = cache._cache.get_client(write=True)
+    for key, (value, ttl) in snapshot.items():
+        if value is not None and ttl != -2:  # -2: gone (expired) since the snapshot
+            client.restore(key, max(ttl, 0), value, replace=True)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     # Rate limits and sessions live in the cache; a test must not inherit another's counters.
     _clear_cache()
     yield
     _clear_cache()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete_on_postgresql():
+    """Empty the tables after a transactional test with DELETE on the tables that hold rows,
+    not Django's TRUNCATE of all 86: on PostgreSQL a TRUNCATE makes new files for every table
+    and index (2-3 s a test here; DELETE of the few rows written, a few ms). The end state is
+    the same: every table empty, sequences not reset (Django's default). Triggers do not fire,
+    as for TRUNCATE (the audit log refuses deletes of recent entries): the session is set to
+    `replica` for the flush, which needs a superuser; other roles keep TRUNCATE."""
+    from django.db import connection
+
+    operations = type(connection.ops)
+    if connection.vendor != "postgresql":
+        yield
+        return
+    truncate = operations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            superuser = cursor.fetchone()[0]
+            if not tables or reset_sequences or allow_cascade or not superuser:
+                return truncate(
+                    self,
+                    style,
+                    tables,
+                    reset_sequences=reset_sequences,
+                    allow_cascade=allow_cascade,
+                )
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s WHERE EXISTS (SELECT 1 FROM {self.quote_name(table)})"  # noqa: S608
+                    for table in tables
+                ),
+                list(tables),
+            )
+            holding = [row[0] for row in cursor.fetchall()]
+        # SET LOCAL: for the flush's own transaction (execute_sql_flush runs in one) only. Never
+        # an empty list: `flush` would then skip post_migrate (content types, permissions).
+        return [
+            "SET LOCAL session_replication_role = replica",
+            # Table names from Django's introspection, quoted.
+            *(f"DELETE FROM {self.quote_name(table)}" for table in holding),  # noqa: S608
+        ]
+
+    operations.sql_flush = sql_flush
+    try:
+        yield
+    finally:
+        operations.sql_flush = truncate
 
 
 @pytest.fixture(autouse=True)

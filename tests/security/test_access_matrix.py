@@ -12,12 +12,13 @@ docs/security.md summarises the table.
 
 import io
 import re
+import shutil
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -31,6 +32,7 @@ from feeds import services as feeds
 from governance import services as holds
 from ideas import services as ideas
 from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
+from tests.conftest import SEED_SETTINGS, _clear_cache, cache_restore, cache_snapshot
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -327,8 +329,56 @@ row("page_ediscovery", "company", get=COMPLIANCE_ONLY, post=COMPLIANCE_ONLY)
 row("page_ediscovery_download", "ready", get=COMPLIANCE_ONLY)
 
 
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world below, built once for the module (once per xdist worker that runs its rows)
+    instead of once per row, with what it left in the cache and the files it stored.
+
+    It stays inside a transaction rolled back after the module's last test; each test runs in
+    a savepoint inside it (as `tests.conftest.seeded_module` does), so whatever a row writes is
+    gone before the next one. `world` hands each test the same start: these rows re-read, this
+    cache put back and these files copied into its own MEDIA_ROOT."""
+    media = tmp_path_factory.mktemp("world-media")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            _clear_cache()
+            with override_settings(**SEED_SETTINGS, MEDIA_ROOT=media):
+                users, objects = build_world()
+            cached = cache_snapshot()
+            _clear_cache()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield users, objects, media, cached
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def world(db):
+def world(built_world, db, settings, _private_media):
+    """The built world as a fresh build would hand it to a test: the objects read again from
+    the database (a login or a cached relation on one row's instance must not reach the next),
+    the cache as the build left it, and its files in this test's own MEDIA_ROOT."""
+    users, objects, media, cached = built_world
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    cache_restore(cached)
+    return (
+        {role: _reread(user) for role, user in users.items()},
+        {key: _reread(obj) for key, obj in objects.items()},
+    )
+
+
+def _reread(obj):
+    return type(obj)._base_manager.get(pk=obj.pk)
+
+
+def build_world():
     engineering = DepartmentFactory(name="Engineering", slug="engineering")
     sales = DepartmentFactory(name="Sales", slug="sales")
     support = DepartmentFactory(name="Support", slug="support")
