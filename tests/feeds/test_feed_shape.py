@@ -236,3 +236,22 @@ def test_a_member_of_several_communities_gets_the_reference_feed(
     for slug in ("open-one", "open-two", "private-in"):
         assert {f"{slug} {n}" for n in range(4)} <= bodies
     assert not any(b.startswith(("private-out", "secret-out", "left")) for b in bodies)
+
+
+def test_a_page_of_text_cards_is_the_same_json_however_it_is_asked_for(company, alice):
+    """core.api.EncodedJSON: sent as it is, decoded for a client that asks for indentation, and
+    shown by the browsable API; the same cards each way."""
+    import json
+
+    client = client_for(alice)
+    compact = client.get("/api/v1/feed/?page_size=4")
+    assert compact["Content-Type"] == "application/json"
+    page = json.loads(compact.content)
+    assert compact.content == json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
+    indented = client.get("/api/v1/feed/?page_size=4", HTTP_ACCEPT="application/json; indent=2")
+    assert b'\n  "results": [' in indented.content
+    assert json.loads(indented.content) == page
+    browsable = client.get("/api/v1/feed/?page_size=4", HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200
+    assert browsable["Content-Type"].startswith("text/html")
+    assert f"&quot;id&quot;: {page['results'][0]['id']}" in browsable.content.decode()
