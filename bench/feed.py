@@ -335,31 +335,24 @@ def run(ctx: Context) -> list[Result]:
     finally:
         stop([process])
     share = feed_load["rps"] / floor_load["rps"]
-    results.append(
-        Result(
-            scenario=f"feed throughput, 32 clients, 3 viewers ({best})",
-            unit="req/s",
-            value=feed_load["rps"],
-            floor=floor_load["rps"],
-            ratio=share,
-            samples=len(feed_load["latencies"]),
-            target=f">= {RPS_SHARE:.0%} of floor req/s",
-            passed=share >= RPS_SHARE,
+    # Issue 7's target and issue 21's, judged on the same rounds.
+    for prefix, wanted, notes in (
+        ("", RPS_SHARE, ""),
+        ("issue 21: ", RPS_SHARE_21, "the same rounds as the row above"),
+    ):
+        results.append(
+            Result(
+                scenario=f"{prefix}feed throughput, 32 clients, 3 viewers ({best})",
+                unit="req/s",
+                value=feed_load["rps"],
+                floor=floor_load["rps"],
+                ratio=share,
+                samples=len(feed_load["latencies"]),
+                target=f">= {wanted:.0%} of floor req/s",
+                passed=share >= wanted,
+                notes=notes,
+            )
         )
-    )
-    results.append(
-        Result(
-            scenario=f"issue 21: feed throughput, 32 clients, 3 viewers ({best})",
-            unit="req/s",
-            value=feed_load["rps"],
-            floor=floor_load["rps"],
-            ratio=share,
-            samples=len(feed_load["latencies"]),
-            target=f">= {RPS_SHARE_21:.0%} of floor req/s",
-            passed=share >= RPS_SHARE_21,
-            notes="the same rounds as the row above",
-        )
-    )
     p99 = percentile(feed_load["latencies"], 99)
     floor99 = percentile(floor_load["latencies"], 99)
     results.append(
