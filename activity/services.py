@@ -63,11 +63,26 @@ def activity_record_many(
     *, actor: User, kind: str, object_ids: list[int], department_id: int | None = None
 ) -> None:
     """One event per object (the hashtags of a status), in one insert."""
-    if not object_ids:
+    activity_record_each(
+        actor=actor,
+        events=[(kind, object_id, None) for object_id in object_ids],
+        department_id=department_id,
+    )
+
+
+def activity_record_each(
+    *,
+    actor: User,
+    events: list[tuple[str, int | None, int | None]],
+    department_id: int | None = None,
+) -> None:
+    """Several events of one actor at the same moment (a status and its hashtags), each
+    `(kind, object_id, community_id)`: one insert for the events, one for their queue."""
+    if not events:
         return
     at = timezone.now()
     department_id = department_of(actor) if department_id is None else department_id
-    events = ActivityEvent.objects.bulk_create(
+    created = ActivityEvent.objects.bulk_create(
         [
             ActivityEvent(
                 kind=Kind(kind),
@@ -76,11 +91,12 @@ def activity_record_many(
                 occurred_at=at,
                 day=timezone.localdate(at),
                 object_id=object_id,
+                community_id=community_id,
             )
-            for object_id in object_ids
+            for kind, object_id, community_id in events
         ]
     )
-    PendingEvent.objects.bulk_create([PendingEvent(event_id=e.pk) for e in events])
+    PendingEvent.objects.bulk_create([PendingEvent(event_id=e.pk) for e in created])
 
 
 class _SeenToday:

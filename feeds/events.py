@@ -17,8 +17,13 @@ from .versions import statuses_changed
 
 def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
     """`new_without_poll`: the status was written in this transaction without a poll, so it has
-    no reactions and no poll yet, and `decorate`'s queries would only confirm that."""
-    fresh = selectors.status_base_qs().get(pk=status.pk)
+    no reactions and no poll yet, and `decorate`'s queries would only confirm that; when its
+    writer also left the author's profile and the names of its mentions and hashtags on it
+    (services.status_create), it is not read back either."""
+    if new_without_poll and _as_written(status):
+        fresh = status
+    else:
+        fresh = selectors.status_base_qs().get(pk=status.pk)
     if new_without_poll:
         fresh.reaction_counts = {kind.value: 0 for kind in ReactionKind}
         fresh.my_reactions = []
@@ -29,6 +34,17 @@ def status_payload(status: Status, *, new_without_poll: bool = False) -> dict:
     else:
         selectors.decorate([fresh], user=None)
     return StatusSerializer(fresh).data
+
+
+def _as_written(status: Status) -> bool:
+    """The new status holds all its card reads: the author's profile, the names of its mentions
+    and hashtags, and no moderator."""
+    return (
+        hasattr(status, "mention_names")
+        and hasattr(status, "hashtag_names")
+        and status.removed_by_id is None
+        and "profile" in status.author._state.fields_cache
+    )
 
 
 def status_changed(

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from activity.services import Kind, activity_record, activity_record_many
+from activity.services import Kind, activity_record, activity_record_each
 from attachments import selectors as attachment_selectors
 from attachments import services as attachment_services
 from audit import actions as audit_actions
@@ -117,9 +117,10 @@ def status_create(
             raise ValidationError(
                 {"visibility": "A community post is read by the community: leave out visibility."}
             )
-    department_id, is_app = Profile.objects.filter(user=author).values_list(
-        "department_id", "is_app"
-    ).first() or (None, False)
+    # The author's profile and department, as its card shows them (events.status_payload
+    # builds the new status's payload from these instead of reading it all back).
+    profile = Profile.objects.select_related("department").filter(user_id=author.pk).first()
+    department_id, is_app = (profile.department_id, profile.is_app) if profile else (None, False)
     if is_app:
         # An app account posts only where its admin allowed it, member or not: app_accounts
         # decides (and refuses with PermissionDenied); nobody answering means no.
@@ -156,17 +157,13 @@ def status_create(
         if hashtags:
             status.hashtags.add(*hashtags)
         _notify_mentions(status=status, comment=None, actor=author, users=mentioned)
-        activity_record(
+        # The status and its hashtags: two inserts whatever the number of hashtags.
+        activity_record_each(
             actor=author,
-            kind=Kind.STATUS,
-            object_id=status.pk,
-            department_id=department_id or 0,
-            community_id=community.pk if community is not None else None,
-        )
-        activity_record_many(
-            actor=author,
-            kind=Kind.HASHTAG,
-            object_ids=[h.pk for h in hashtags],
+            events=[
+                (Kind.STATUS, status.pk, community.pk if community is not None else None),
+                *((Kind.HASHTAG, hashtag.pk, None) for hashtag in hashtags),
+            ],
             department_id=department_id or 0,
         )
         if is_app:
@@ -180,6 +177,11 @@ def status_create(
                     "visibility": visibility,
                 },
             )
+        if spec is None and profile is not None:
+            # Everything its card shows, as just written: no need to read it back.
+            author.profile = profile
+            status.mention_names = [user.username for user in mentioned]
+            status.hashtag_names = sorted(hashtag.name for hashtag in hashtags)
         events.status_changed(status, created=True, new_without_poll=spec is None)
         hooks.status_created.send(status=status)
     return status

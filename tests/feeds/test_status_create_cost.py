@@ -75,3 +75,39 @@ def test_live_frames_skip_the_session_wrapper_but_keep_the_server_send():
     middle = InstanceSessionWrapper({"cookies": {}}, outer.send)
     assert transport_send(middle.send) is server_send
     assert transport_send(server_send) is server_send
+
+
+@pytest.mark.parametrize("visibility", ["company", "department"])
+def test_the_payload_built_from_memory_is_the_one_read_back(alice, bob, visibility):
+    """status_create builds a new status's payload from what it wrote (no read back): the same
+    as reading it again and decorating it, hashtags in name order, mentions, department."""
+    body = "Hi @bob and @nobody, #zeta #alpha #Mid"
+    status = services.status_create(author=alice, body=body, visibility=visibility)
+    read_back = status_payload(services.Status.objects.get(pk=status.pk))
+    assert status.live_payload == read_back
+    assert read_back["hashtags"] == ["alpha", "mid", "zeta"]
+    assert read_back["mentions"] == ["bob"]
+
+
+def test_the_payload_of_a_community_status_is_the_one_read_back(alice):
+    from communities import services as community_services
+
+    community = community_services.community_create(actor=alice, name="Runners")
+    status = services.status_create(author=alice, body="First run #5k", community=community)
+    read_back = status_payload(services.Status.objects.get(pk=status.pk))
+    assert status.live_payload == read_back
+    assert read_back["community"] == {"slug": community.slug, "name": "Runners"}
+
+
+def test_creating_a_status_reads_nothing_back(alice, bob):
+    """The statements of a new status with a mention and two hashtags: nothing is read back for
+    its payload (the read back was three queries: the status with its joins, mentions and
+    hashtags)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        services.status_create(author=alice, body="Hi @bob #one #two")
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert not any('FROM "feeds_status"' in sql for sql in reads), reads
+    assert not any("feeds_status_mentions" in sql for sql in reads), reads
