@@ -149,6 +149,8 @@ SERVERS = {
     "daphne": start_daphne,
     "uvicorn --workers 1": partial(start_uvicorn, workers=1),
     "uvicorn --workers 2": partial(start_uvicorn, workers=2),
+    # Two per core: while one worker waits on PostgreSQL or Redis, another uses the core.
+    "uvicorn --workers 4": partial(start_uvicorn, workers=4),
 }
 
 
