@@ -249,11 +249,14 @@ def load(params: Params, *, today: date | None = None) -> Data:
         parts += [
             in_weeks & Q(department_id=0, metric__in=COMPANY_METRICS + (ANSWER_HOURS,)),
             in_weeks & Q(metric=DECISION_HOURS),
+            in_weeks & Q(department_id=0, metric=Kind.HASHTAG.value, people__gte=min_group()),
+            # Reads of posts that still exist: the only ones `_blog_reach` can name.
             in_weeks
             & Q(
                 department_id=0,
-                metric__in=(Kind.HASHTAG.value, Kind.BLOG_READ.value),
+                metric=Kind.BLOG_READ.value,
                 people__gte=min_group(),
+                subject__in=BlogPost.objects.values("pk"),
             ),
         ]
     if months:
