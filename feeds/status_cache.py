@@ -25,6 +25,7 @@ then never read again and expire.
 
 import hashlib
 import json
+import operator
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -56,9 +57,11 @@ _MARK = os.urandom(12).hex()
 _MY_REACTIONS, _IS_PINNED = _MARK + "r", _MARK + "p"
 
 
+_STAMPED = operator.attrgetter(*selectors.STATUS_ROW_FIELDS[1:])
+
+
 def _stamp(row) -> str:
-    values = repr(tuple(getattr(row, name) for name in selectors.STATUS_ROW_FIELDS[1:]))
-    return hashlib.blake2b(values.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(repr(_STAMPED(row)).encode(), digest_size=8).hexdigest()
 
 
 def card_key(row) -> str:
