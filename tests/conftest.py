@@ -1,4 +1,11 @@
+import contextlib
+import hashlib
+import os
+import sqlite3
+import sys
+from importlib import metadata
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +16,8 @@ from rest_framework.test import APIClient
 
 from profiles.permissions import EXECUTIVES, HR, MODERATORS
 from tests.factories import DepartmentFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PASSWORD = "correct horse battery"
 
@@ -53,6 +62,111 @@ def cache_restore(snapshot: dict) -> None:
     for key, (value, ttl) in snapshot.items():
         if value is not None and ttl != -2:  # -2: gone (expired) since the snapshot
             client.restore(key, max(ttl, 0), value, replace=True)
+
+
+def _template_key() -> str:
+    """What a migrated database depends on: every source file of the project outside the
+    tests (migrations, models, signal handlers, settings), the versions of every installed
+    distribution (their migrations) and of Python and SQLite."""
+    from django.conf import settings
+
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", ".venv", "bench", "node_modules"):
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    digest.update(repr((versions, sys.version, sqlite3.sqlite_version)).encode())
+    digest.update(repr((settings.INSTALLED_APPS, settings.MIGRATION_MODULES)).encode())
+    return digest.hexdigest()[:24]
+
+
+@contextlib.contextmanager
+def _migrated_sqlite_template():
+    """While the test databases are made: the first `migrate` of an in-memory SQLite test
+    database is replaced by a copy of a database migrated earlier by the same code (the SQLite
+    backup API, page for page: schema, triggers, rows written by migrations and post_migrate),
+    and a database migrated here is kept for the next process. Keyed by `_template_key`: any
+    change to the project's code or the installed packages migrates afresh. PostgreSQL is
+    always migrated. TEST_DB_TEMPLATE=0 turns it off."""
+    from django.core import management
+    from django.db import connections
+
+    if os.environ.get("TEST_DB_TEMPLATE", "1") == "0":
+        yield
+        return
+    real = management.call_command
+    folder = Path(
+        os.environ.get("TEST_DB_TEMPLATE_DIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        / "enterprise-social"
+        / "test-db"
+    )
+
+    def call_command(name, *args, **options):
+        connection = connections[options.get("database", "default")]
+        if (
+            name != "migrate"
+            or args
+            or connection.vendor != "sqlite"
+            or not connection.creation.is_in_memory_db(connection.settings_dict["NAME"])
+        ):
+            return real(name, *args, **options)
+        template = folder / f"{_template_key()}.sqlite3"
+        connection.ensure_connection()
+        if template.exists():
+            source = sqlite3.connect(template)
+            try:
+                source.backup(connection.connection)
+            finally:
+                source.close()
+            return None
+        result = real(name, *args, **options)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = template.with_suffix(f".{os.getpid()}.partial")
+        target = sqlite3.connect(partial)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        os.replace(partial, template)
+        return result
+
+    management.call_command = call_command
+    try:
+        yield
+    finally:
+        management.call_command = real
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's, with an in-memory SQLite database copied from one migrated before by
+    the same code when there is one (`_migrated_sqlite_template`)."""
+    from pytest_django.fixtures import django_db_setup as original
+
+    setup = original.__wrapped__(
+        request,
+        django_test_environment,
+        django_db_blocker,
+        django_db_use_migrations,
+        django_db_keepdb,
+        django_db_createdb,
+        django_db_modify_db_settings,
+    )
+    with _migrated_sqlite_template():
+        next(setup)
+    yield
+    next(setup, None)
 
 
 @pytest.fixture(autouse=True)

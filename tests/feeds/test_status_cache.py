@@ -9,6 +9,7 @@ cached by someone who may read it never reaches someone who may not.
 """
 
 import dataclasses
+import shutil
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -30,8 +31,10 @@ from feeds.models import PollOption, Status, Visibility
 from feeds.serializers import StatusSerializer
 from profiles import services as profile_services
 from profiles.models import Department, Profile, User
+from profiles.permissions import MODERATORS
 from provisioning.services import token_create
 from tests.attachments import media
+from tests.conftest import SEED_SETTINGS, _clear_cache, cache_restore, cache_snapshot
 from tests.factories import DepartmentFactory, UserFactory
 from tests.provisioning.conftest import ENTERPRISE, ScimClient, user_body
 
@@ -61,9 +64,21 @@ class World:
         return Status.objects.get(pk=self.status.pk)
 
 
-@pytest.fixture
-def world(db, settings, alice, carol, moderator, admin_user) -> World:
-    settings.COMMUNITY_CREATORS = ""
+def build_world() -> World:
+    """The author (provisioned by SCIM), two readers, a moderator, an admin, a community and
+    one status in it with a poll and a picture."""
+    engineering = DepartmentFactory(name="Engineering", slug="engineering")
+    alice = UserFactory(
+        username="alice",
+        finish__display_name="Alice Archer",
+        finish__department=engineering,
+        finish__title="Software Engineer",
+    )
+    carol = UserFactory(
+        username="carol", finish__display_name="Carol Chen", finish__department=engineering
+    )
+    moderator = UserFactory(username="mod", roles=[MODERATORS])
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
     scim = ScimClient(token_create(name="Entra ID")[1])
     response = scim.post("Users", user_body())
     assert response.status_code == 201, response.content
@@ -86,11 +101,67 @@ def world(db, settings, alice, carol, moderator, admin_user) -> World:
         alice=alice,
         carol=carol,
         moderator=moderator,
-        admin=admin_user,
+        admin=admin,
         club=club,
         status=status,
         picture=picture,
         scim=scim,
+    )
+
+
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module (once per xdist worker that runs its tests)
+    instead of once per test, with what it left in the cache and the files it stored.
+
+    As the access matrix's (tests/security/test_access_matrix.py): it stays inside a
+    transaction rolled back after the module's last test, and each test runs in a savepoint
+    inside it, so whatever a test changes is gone before the next one. `world` hands each test
+    the same start: the rows re-read, this cache put back and these files copied into its own
+    MEDIA_ROOT."""
+    folder = tmp_path_factory.mktemp("status-cache-media")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            _clear_cache()
+            with override_settings(**SEED_SETTINGS, MEDIA_ROOT=folder, COMMUNITY_CREATORS=""):
+                built = build_world()
+            cached = cache_snapshot()
+            _clear_cache()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield built, folder, cached
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _reread(obj):
+    return type(obj)._base_manager.get(pk=obj.pk)
+
+
+@pytest.fixture
+def world(built_world, db, settings, _private_media) -> World:
+    """The built world as a fresh build would hand it to a test: each row read again (a change
+    to one test's instances must not reach the next), a new SCIM client with the same token,
+    the cache as the build left it, and its files in this test's own MEDIA_ROOT."""
+    built, folder, cached = built_world
+    settings.COMMUNITY_CREATORS = ""
+    shutil.copytree(folder, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    cache_restore(cached)
+    return dataclasses.replace(
+        built,
+        **{
+            f.name: _reread(getattr(built, f.name))
+            for f in dataclasses.fields(World)
+            if f.name not in ("ada_scim_id", "scim")
+        },
+        scim=ScimClient(built.scim.headers["Authorization"].removeprefix("Bearer ")),
     )
 
 

@@ -18,6 +18,11 @@ import websockets
 
 from bench.servers import ROOT, free_port, start_daphne, start_uvicorn, stop
 
+MIGRATE = """
+from django.core.management import call_command
+
+call_command("migrate", interactive=False, verbosity=0)
+"""
 SETUP = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore
@@ -33,23 +38,45 @@ print(session.session_key)
 """
 
 
-@pytest.fixture(scope="module", params=[start_daphne, start_uvicorn], ids=["daphne", "uvicorn"])
-def server(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("server")
-    unset = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_HTTPS")
-    env = {k: v for k, v in os.environ.items() if k not in unset}
+UNSET = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "DJANGO_HTTPS")
+
+
+def server_env(folder) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
     env.update(
         SQLITE_PATH=str(folder / "db.sqlite3"),
         MEDIA_ROOT=str(folder / "media"),
         DJANGO_SETTINGS_MODULE="enterprise_social.settings",
         LOG_LEVEL="WARNING",
     )
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
-    subprocess.run([*manage, "migrate", "--noinput"], **run)  # noqa: S603
-    session_id = subprocess.run([*manage, "shell", "-c", SETUP], **run).stdout.split()[-1]  # noqa: S603
+    return env
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    """A migrated SQLite database with alice signed in, made once for both servers (one
+    interpreter migrates and makes the session); each server gets its own copy of it."""
+    folder = tmp_path_factory.mktemp("database")
+    script = MIGRATE + SETUP
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        cwd=ROOT,
+        env=server_env(folder),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    yield folder / "db.sqlite3", result.stdout.split()[-1]
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=[start_daphne, start_uvicorn], ids=["daphne", "uvicorn"])
+def server(request, database, tmp_path_factory):
+    template, session_id = database
+    folder = tmp_path_factory.mktemp("server")
+    shutil.copyfile(template, folder / "db.sqlite3")
     port = free_port()
-    process = request.param(port, env, unset=unset)
+    process = request.param(port, server_env(folder), unset=UNSET)
     try:
         yield port, session_id
     finally:
