@@ -292,6 +292,34 @@ SEED_SETTINGS = {
 }
 
 
+@contextlib.contextmanager
+def built_once(django_db_blocker, build, *, media, **overrides):
+    """For a module-scoped fixture: `build()` run once, inside a transaction held open until
+    the module's last test and then rolled back (each test runs in a savepoint inside it, so
+    what a test writes is gone before the next one). Yields what `build` returned and a
+    snapshot of the cache it left (`cache_restore` puts it back for each test); the files it
+    stores go to `media`."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            _clear_cache()
+            with override_settings(**SEED_SETTINGS, MEDIA_ROOT=media, **overrides):
+                built = build()
+            cached = cache_snapshot()
+            _clear_cache()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield built, cached
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def engineering(db):
     return DepartmentFactory(name="Engineering", slug="engineering")

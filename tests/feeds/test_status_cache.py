@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -34,7 +34,7 @@ from profiles.models import Department, Profile, User
 from profiles.permissions import MODERATORS
 from provisioning.services import token_create
 from tests.attachments import media
-from tests.conftest import SEED_SETTINGS, _clear_cache, cache_restore, cache_snapshot
+from tests.conftest import built_once, cache_restore
 from tests.factories import DepartmentFactory, UserFactory
 from tests.provisioning.conftest import ENTERPRISE, ScimClient, user_body
 
@@ -120,25 +120,11 @@ def built_world(django_db_setup, django_db_blocker, tmp_path_factory):
     the same start: the rows re-read, this cache put back and these files copied into its own
     MEDIA_ROOT."""
     folder = tmp_path_factory.mktemp("status-cache-media")
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            _clear_cache()
-            with override_settings(**SEED_SETTINGS, MEDIA_ROOT=folder, COMMUNITY_CREATORS=""):
-                built = build_world()
-            cached = cache_snapshot()
-            _clear_cache()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    try:
+    with built_once(django_db_blocker, build_world, media=folder, COMMUNITY_CREATORS="") as (
+        built,
+        cached,
+    ):
         yield built, folder, cached
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def _reread(obj):

@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -32,7 +32,7 @@ from feeds import services as feeds
 from governance import services as holds
 from ideas import services as ideas
 from profiles.permissions import COMPLIANCE, EXECUTIVES, HR, MODERATORS
-from tests.conftest import SEED_SETTINGS, _clear_cache, cache_restore, cache_snapshot
+from tests.conftest import built_once, cache_restore
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -335,29 +335,12 @@ def built_world(django_db_setup, django_db_blocker, tmp_path_factory):
     instead of once per row, with what it left in the cache and the files it stored.
 
     It stays inside a transaction rolled back after the module's last test; each test runs in
-    a savepoint inside it (as `tests.conftest.seeded_module` does), so whatever a row writes is
+    a savepoint inside it (`tests.conftest.built_once`), so whatever a row writes is
     gone before the next one. `world` hands each test the same start: these rows re-read, this
     cache put back and these files copied into its own MEDIA_ROOT."""
     media = tmp_path_factory.mktemp("world-media")
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            _clear_cache()
-            with override_settings(**SEED_SETTINGS, MEDIA_ROOT=media):
-                users, objects = build_world()
-            cached = cache_snapshot()
-            _clear_cache()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    try:
+    with built_once(django_db_blocker, build_world, media=media) as ((users, objects), cached):
         yield users, objects, media, cached
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
